@@ -1,0 +1,1 @@
+"""Type and linearity checker (Step 3)."""

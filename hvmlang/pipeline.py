@@ -1,0 +1,61 @@
+"""The whole compiler, one pass per line, in order: source text -> core -> net -> result.
+
+The CLI and the REPL both call these functions and can stop after any stage. Each pass's own
+module docstring states its input and output invariants (docs/design.md has the overview).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import ast, core, net
+from .diagnostics import Reporter
+
+
+@dataclass
+class Options:
+    """Compiler options shared by every command."""
+    entry: str | None = None          # -e NAME; None: main or Main
+    args: list = field(default_factory=list)   # CLI arguments (source text) applied to main
+    optimize: dict = field(default_factory=dict)   # -O name / -O no-name
+
+
+def parse(text: str, filename: str) -> ast.Program:
+    """Stage 1: source text -> surface AST (raises CompileError on syntax errors)."""
+    from .parse import parse_program
+    return parse_program(text, filename)
+
+
+def desugar(program: ast.Program, reporter: Reporter, options: Options) -> core.Book:
+    """Stage 2: surface AST (+ prelude) -> desugared core Book with Match/Switch/Ctr."""
+    from .desugar import desugar as run_desugar
+    from .parse import parse_term
+    args = [parse_term(a, "<argument>") for a in options.args]
+    return run_desugar(program, reporter, entry=options.entry, args=args)
+
+
+def lower(book: core.Book, reporter: Reporter) -> core.Book:
+    """Stages 3-5: desugared core -> affine, floated core ready for net compilation."""
+    from .encode import encode
+    from .floating import float_combinators
+    from .linearize import linearize
+    book = encode(book)                  # match linearization + tagged-Scott ADTs
+    book = linearize(book, reporter)     # auto dup / erase, local labels
+    book = float_combinators(book)       # closed sub-terms -> lazy REF definitions
+    return book
+
+
+def compile_net(book: core.Book) -> net.Book:
+    """Stage 6: affine core Book -> a Book of interaction nets."""
+    from .to_net import book_to_nets
+    return book_to_nets(book)
+
+
+def front(text: str, filename: str, options: Options, reporter: Reporter) -> core.Book:
+    """Parse and desugar: the stages `hvm-lang desugar` and the checker need."""
+    return desugar(parse(text, filename), reporter, options)
+
+
+def compile_source(text: str, filename: str, options: Options,
+                   reporter: Reporter) -> net.Book:
+    """Every compile stage: source text -> net Book."""
+    return compile_net(lower(front(text, filename, options, reporter), reporter))
