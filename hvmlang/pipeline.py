@@ -50,6 +50,20 @@ def compile_net(book: core.Book) -> net.Book:
     return book_to_nets(book)
 
 
+def prune(book: net.Book) -> net.Book:
+    """Optional pass `prune`: keep only the definitions reachable from the entry point."""
+    seen, stack = {book.entry}, [book.entry]
+    while stack:
+        item = book.nets[stack.pop()]
+        for tree in [item.root] + [t for pair in item.redexes for t in pair]:
+            for t in net.walk(tree):
+                if isinstance(t, net.Ref) and t.name in book.nets and t.name not in seen:
+                    seen.add(t.name)
+                    stack.append(t.name)
+    book.nets = {name: n for name, n in book.nets.items() if name in seen}
+    return book
+
+
 def front(text: str, filename: str, options: Options, reporter: Reporter) -> core.Book:
     """Parse and desugar: the stages `hvm-lang desugar` and the checker need."""
     return desugar(parse(text, filename), reporter, options)
