@@ -1,0 +1,251 @@
+"""Checker types: union-find type variables, constructors, rigid variables -> unification, text.
+
+A type is a `TVar` (unknown, bound by unification), a `TCon` (`Num`, `Any`, `(List a)`,
+functions `->`, pairs `,`) or a `TRigid` (a variable of a signature while its definition is
+checked). Generalization uses levels: a variable whose level is `GENERIC` is quantified.
+Printing names variables `a`, `b`, … in order of appearance, shared by one `Namer`.
+"""
+from __future__ import annotations
+
+GENERIC = 1 << 30
+
+
+class TVar:
+    """A type variable: `ref` is the type it was unified with, or None while unknown."""
+    __slots__ = ("ref", "level")
+
+    def __init__(self, level: int):
+        self.ref = None
+        self.level = level
+
+
+class TCon:
+    """A type constructor applied to arguments: `Num`, `(List a)`, `->` functions, `,` pairs."""
+    __slots__ = ("name", "args")
+
+    def __init__(self, name: str, args: tuple = ()):
+        self.name = name
+        self.args = args
+
+
+class TRigid:
+    """A variable written in a signature: equal only to itself while the body is checked."""
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+NUM = TCon("Num")
+ANY = TCon("Any")
+
+
+def fun(arg, res) -> TCon:
+    """The function type `arg -> res`."""
+    return TCon("->", (arg, res))
+
+
+def funs(args: list, res):
+    """`a1 -> .. -> an -> res`."""
+    for a in reversed(args):
+        res = fun(a, res)
+    return res
+
+
+def pair(a, b) -> TCon:
+    """The pair type `(a, b)`; n-tuples nest to the right."""
+    return TCon(",", (a, b))
+
+
+def is_any(t) -> bool:
+    """Whether `t` (already pruned) is `Any`."""
+    return isinstance(t, TCon) and t.name == "Any"
+
+
+def prune(t):
+    """The representative of `t`: follow bound variables (with path compression)."""
+    if not isinstance(t, TVar) or t.ref is None:
+        return t
+    root = t
+    while isinstance(root, TVar) and root.ref is not None:
+        root = root.ref
+    while t is not root:
+        t.ref, t = root, t.ref
+    return root
+
+
+def is_fun(t) -> bool:
+    """Whether `t` is (now) a function type."""
+    t = prune(t)
+    return isinstance(t, TCon) and t.name == "->"
+
+
+class Clash(Exception):
+    """Unification met two different types (`expected` vs `found`, the innermost pair)."""
+
+    def __init__(self, expected, found):
+        super().__init__("type clash")
+        self.expected, self.found = expected, found
+
+
+class Occurs(Exception):
+    """Unification would build an infinite type: `var` occurs in `type`."""
+
+    def __init__(self, var, type_):
+        super().__init__("infinite type")
+        self.var, self.type = var, type_
+
+
+def unify(expected, found) -> None:
+    """Make `expected` and `found` equal or raise Clash / Occurs; `Any` equals anything.
+
+    An expected unknown meeting a found `Any` becomes `Any` (the value is of any type); an
+    expected `Any` leaves a found unknown alone (the place accepts anything).
+    """
+    stack = [(expected, found)]
+    while stack:
+        a, b = stack.pop()
+        a, b = prune(a), prune(b)
+        if isinstance(a, TVar) and is_any(b):
+            a.ref = b
+            continue
+        if a is b or is_any(a) or is_any(b):
+            continue
+        if isinstance(a, TVar):
+            _bind(a, b)
+        elif isinstance(b, TVar):
+            _bind(b, a)
+        elif (isinstance(a, TCon) and isinstance(b, TCon) and a.name == b.name
+              and len(a.args) == len(b.args)):
+            stack.extend(reversed(list(zip(a.args, b.args))))
+        else:
+            raise Clash(a, b)
+
+
+def _bind(v: TVar, t) -> None:
+    """Bind `v` to `t` after the occurs check, lowering the levels of variables in `t`."""
+    stack = [t]
+    while stack:
+        u = prune(stack.pop())
+        if u is v:
+            raise Occurs(v, t)
+        if isinstance(u, TVar):
+            u.level = min(u.level, v.level)
+        elif isinstance(u, TCon):
+            stack.extend(u.args)
+    v.ref = t
+
+
+def generalize(t, level: int) -> None:
+    """Quantify the unknowns of `t` created deeper than `level`."""
+    stack = [t]
+    while stack:
+        u = prune(stack.pop())
+        if isinstance(u, TVar):
+            if level < u.level < GENERIC:
+                u.level = GENERIC
+        elif isinstance(u, TCon):
+            stack.extend(u.args)
+
+
+def instantiate(t, level: int, fresh: dict | None = None):
+    """A copy of `t` with fresh variables (at `level`) for its quantified ones."""
+    fresh = {} if fresh is None else fresh
+
+    def go(u):
+        u = prune(u)
+        if isinstance(u, TVar):
+            if u.level != GENERIC:
+                return u
+            if u not in fresh:
+                fresh[u] = TVar(level)
+            return fresh[u]
+        if isinstance(u, TCon) and u.args:
+            return TCon(u.name, tuple(go(a) for a in u.args))
+        return u
+    return go(t)
+
+
+def replace(t, mapping: dict):
+    """A copy of `t` (as now known) with the parts that are keys of `mapping` replaced."""
+    t = prune(t)
+    if t in mapping:
+        return mapping[t]
+    if isinstance(t, TCon) and t.args:
+        return TCon(t.name, tuple(replace(a, mapping) for a in t.args))
+    return t
+
+
+# ---------------------------------------------------------------------------------------------
+# Printing
+
+class Namer:
+    """Names unknowns `a`, `b`, … in order of appearance; rigid variables keep their names."""
+
+    def __init__(self, types: tuple = ()):
+        self.names: dict = {}
+        self.taken = {u.name for t in types for u in _parts(t) if isinstance(u, TRigid)}
+
+    def name(self, v) -> str:
+        """The name of unknown `v`."""
+        if v not in self.names:
+            n = len(self.names)
+            while True:
+                text = _letters(n)
+                n += 1
+                if text not in self.taken:
+                    break
+            self.taken.add(text)
+            self.names[v] = text
+        return self.names[v]
+
+    def show(self, t) -> str:
+        """`t` as text, e.g. `(List a) -> Num`."""
+        return _show(t, self, top=True)
+
+
+def _parts(t):
+    stack = [t]
+    while stack:
+        u = prune(stack.pop())
+        yield u
+        if isinstance(u, TCon):
+            stack.extend(u.args)
+
+
+def _letters(n: int) -> str:
+    text = ""
+    while True:
+        text = chr(ord("a") + n % 26) + text
+        n = n // 26 - 1
+        if n < 0:
+            return text
+
+
+def _show(t, namer: Namer, top: bool = False) -> str:
+    t = prune(t)
+    if isinstance(t, TVar):
+        return namer.name(t)
+    if isinstance(t, TRigid):
+        return t.name
+    if t.name == "->":
+        arg, res = t.args
+        text = f"{_show(arg, namer)} -> {_show(res, namer, top=True)}"
+        return text if top else f"({text})"
+    if t.name == ",":
+        items = [t.args[0]]
+        rest = prune(t.args[1])
+        while isinstance(rest, TCon) and rest.name == ",":
+            items.append(rest.args[0])
+            rest = prune(rest.args[1])
+        items.append(rest)
+        return "(" + ", ".join(_show(i, namer, top=True) for i in items) + ")"
+    if not t.args:
+        return t.name
+    return "(" + " ".join([t.name] + [_show(a, namer) for a in t.args]) + ")"
+
+
+def show(*types) -> list[str]:
+    """Several types as text with one shared naming of their unknowns."""
+    namer = Namer(types)
+    return [namer.show(t) for t in types]
