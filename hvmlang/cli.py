@@ -80,16 +80,25 @@ def build_parser() -> Parser:
     _runtime(run)
     check = sub.add_parser("check", help="report errors and warnings without running")
     check.add_argument("files", nargs="+")
+    check.add_argument("--types", action="store_true", help="print every definition's type")
     _common(check)
+    explain = sub.add_parser("explain", help="explain an error or warning code, e.g. T001")
+    explain.add_argument("code")
     for name, text in [("compile", "print the compiled interaction nets"),
                        ("desugar", "print the desugared definitions")]:
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("file")
         _common(cmd)
+    sub.choices["compile"].add_argument("--dot", metavar="FILE",
+                                        help="write a Graphviz picture of the nets to FILE "
+                                             "(`-`: stdout) instead of the text")
     run_net = sub.add_parser("run-net", help="run a net file (the output of compile)")
     run_net.add_argument("file")
     run_net.add_argument("--format", choices=["human", "short", "json"], default="human")
     _runtime(run_net)
+    repl = sub.add_parser("repl", help="interactive session (also plain `hvm-lang` on a terminal)")
+    repl.add_argument("file", nargs="?", help="a file to load first")
+    _runtime(repl)
     return root
 
 
@@ -128,10 +137,37 @@ class Session:
         if diags:
             print(render(diags, fmt, self.err), file=self.err)
 
-    def compile(self, path: str):
-        """Source file -> net Book, with warnings reported."""
-        from .pipeline import compile_source, prune
-        book = compile_source(self.read(path), path, self.options(), self.reporter)
+    def checked(self, path: str, notes: bool):
+        """Parse, desugar and check a file: (core Book, CheckResult); CompileError on errors.
+
+        Its diagnostics, with the -W/-A/-D levels applied, go to the session's reporter.
+        """
+        from .check import CheckOptions, UnknownKind, apply_levels, check, levels
+        from .pipeline import desugar, parse
+        try:
+            code_levels = levels(self.args.allow, self.args.warn, self.args.deny)
+        except UnknownKind as e:
+            raise UsageError(f"hvm-lang: error: {e}") from None
+        reporter = Reporter()
+        try:
+            program = parse(self.read(path), path)
+            book = desugar(program, reporter, self.options())
+            result = check(program, book, reporter, CheckOptions(notes=notes))
+        except CompileError as e:
+            reporter.diagnostics += [d for d in e.diagnostics if d not in reporter.diagnostics]
+        diagnostics = apply_levels(reporter.diagnostics, code_levels)
+        self.reporter.diagnostics += diagnostics
+        if any(d.is_error for d in diagnostics):
+            raise CompileError(diagnostics)
+        return book, result
+
+    def compile(self, path: str, checked: bool = False):
+        """Source file -> net Book, with warnings reported (and checked first if `checked`)."""
+        from .pipeline import compile_net, compile_source, lower, prune
+        if checked:
+            book = compile_net(lower(self.checked(path, notes=False)[0], self.reporter))
+        else:
+            book = compile_source(self.read(path), path, self.options(), self.reporter)
         if self.options().optimize.get("prune", True):
             book = prune(book)
         return book
@@ -139,20 +175,15 @@ class Session:
     def execute(self, book) -> int:
         """Run a net Book with the runtime options and print outputs, result and stats."""
         from . import runtime
-        from .readback import readback, readback_string
+        from .pipeline import outputs
+        from .readback import readback
         from .runtime.api import RunOptions
         a = self.args
         backend = runtime.get(a.backend)
         result = backend.run(book, RunOptions(max_rewrites=a.max_rewrites, mem_bytes=a.mem,
                                               timeout=a.timeout))
-        for sink, tree in result.outputs:
-            if sink == "HVM.print_sink":
-                text = readback_string(tree, book)
-                if text is None:
-                    text, _ = readback(tree, book, linear=a.linear)
-                print(text, file=self.out)
-            else:
-                print(readback(tree, book, linear=a.linear)[0], file=self.out)
+        for line in outputs(result, book, linear=a.linear):
+            print(line, file=self.out)
         text, warnings = readback(result.net, book, linear=a.linear)
         for w in warnings:
             print(f"warning: {w}", file=self.err)
@@ -162,7 +193,7 @@ class Session:
         return EXIT_OK
 
     def cmd_run(self) -> int:
-        book = self.compile(self.args.file)
+        book = self.compile(self.args.file, checked=True)
         self.report(self.args.format)
         return self.execute(book)
 
@@ -175,8 +206,30 @@ class Session:
         from .netfmt import print_book
         book = self.compile(self.args.file)
         self.report(self.args.format)
-        print(print_book(book), file=self.out)
+        if self.args.dot is None:
+            print(print_book(book), file=self.out)
+        else:
+            from .netview import to_dot
+            self.write(self.args.dot, to_dot(book))
         return EXIT_OK
+
+    def write(self, path: str, text: str) -> None:
+        """Write `text` to the file `path` (`-`: stdout) or raise UsageError."""
+        if path == "-":
+            print(text, file=self.out, end="")
+            return
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as e:
+            raise UsageError(f"hvm-lang: error: cannot write `{path}`: {e}") from None
+
+    def cmd_repl(self) -> int:
+        from .repl_shell import main
+        from .repl_state import Settings
+        a = self.args
+        return main(a.file, Settings(backend=a.backend, stats=a.stats, linear=a.linear,
+                                     max_rewrites=a.max_rewrites, timeout=a.timeout, mem=a.mem))
 
     def cmd_desugar(self) -> int:
         from .pipeline import front
@@ -188,23 +241,49 @@ class Session:
         return EXIT_OK
 
     def cmd_check(self) -> int:
-        from .pipeline import front
         status = EXIT_OK
         for path in self.args.files:
             try:
-                front(self.read(path), path, self.options(), self.reporter)
+                _, result = self.checked(path, notes=True)
             except CompileError:
                 status = EXIT_PROGRAM
+                continue
+            if self.args.types:
+                for name, text in result.types.items():
+                    print(f"{name} : {text}", file=self.out)
         self.report(self.args.format)
         return status
+
+    def cmd_explain(self) -> int:
+        from .check.explain import explain
+        text = explain(self.args.code)
+        if text is None:
+            raise UsageError(f"hvm-lang: error: no explanation for `{self.args.code}`; codes "
+                             "look like E201, T001, L003 or W201")
+        print(text, file=self.out)
+        return EXIT_OK
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """Parse a command line; program arguments of `run` may come after its options."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    unknown = [a for a in extra if a.startswith("-") or args.command != "run"]
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if extra:
+        args.args += extra
+    return args
 
 
 def run_command(argv: list[str], out=sys.stdout, err=sys.stderr) -> int:
     """Run one command line and return its exit status (never raises)."""
     from .runtime.api import BackendUnavailable, Interrupted, RuntimeLimit
     try:
-        args = build_parser().parse_args(argv)
-        if args.command is None:
+        args = parse_arguments(argv)
+        if args.command is None and sys.stdin.isatty():
+            args = parse_arguments(["repl"])
+        elif args.command is None:
             print(build_parser().format_help(), file=out, end="")
             return EXIT_OK
         session = Session(args, out, err)

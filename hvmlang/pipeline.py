@@ -33,6 +33,15 @@ def desugar(program: ast.Program, reporter: Reporter, options: Options) -> core.
     return run_desugar(program, reporter, entry=options.entry, args=args)
 
 
+def checked(program: ast.Program, reporter: Reporter, options: Options, notes: bool = True):
+    """Stages 2-3: desugar and type-check -> (core Book, CheckResult); CompileError on errors."""
+    from .check import CheckOptions, check
+    book = desugar(program, reporter, options)
+    result = check(program, book, reporter, CheckOptions(notes=notes))
+    reporter.check()
+    return book, result
+
+
 def lower(book: core.Book, reporter: Reporter) -> core.Book:
     """Stages 3-5: desugared core -> affine, floated core ready for net compilation."""
     from .encode import encode
@@ -73,3 +82,13 @@ def compile_source(text: str, filename: str, options: Options,
                    reporter: Reporter) -> net.Book:
     """Every compile stage: source text -> net Book."""
     return compile_net(lower(front(text, filename, options, reporter), reporter))
+
+
+def outputs(result, book: net.Book, linear: bool = False) -> list[str]:
+    """The lines that HVM.log (a term) and HVM.print (raw text) wrote during a run, in order."""
+    from .readback import readback, readback_string
+    lines = []
+    for sink, tree in result.outputs:
+        text = readback_string(tree, book) if sink == net.PRINT_SINK else None
+        lines.append(text if text is not None else readback(tree, book, linear=linear)[0])
+    return lines
