@@ -44,55 +44,6 @@ def float_combinators(book: c.Book) -> c.Book:
     return c.Book(out, book.adts, book.ctrs, book.entry, book.labels)
 
 
-@deep
-def recursive_definitions(book: c.Book) -> set:
-    """Names of the definitions that lie on a cycle of the reference graph."""
-    graph = {}
-    for name, d in book.defs.items():
-        refs: dict = {}
-        _collect_refs(d.body, refs)
-        graph[name] = [r for r in refs if r in book.defs]
-    index: dict = {}
-    low: dict = {}
-    stack: list = []
-    on_stack: set = set()
-    recursive: set = set()
-
-    def connect(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in graph[v]:
-            if w not in index:
-                connect(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            if len(component) > 1 or v in graph[v]:
-                recursive.update(component)
-
-    for name in graph:
-        if name not in index:
-            connect(name)
-    return recursive
-
-
-def _collect_refs(t, refs: dict) -> None:
-    """Add the names of every `Ref` in `t` to the ordered set `refs`."""
-    if isinstance(t, c.Ref):
-        refs[t.name] = None
-    for child in c.children(t):
-        _collect_refs(child, refs)
-
-
 def _count_unscoped(t, counts: dict) -> None:
     """Count the occurrences (binders and uses) of every unscoped variable of `t`."""
     if isinstance(t, (c.Var, c.Lam)) and t.name is not None and t.name.startswith("$"):

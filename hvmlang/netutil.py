@@ -5,6 +5,7 @@ on deep `net` trees recurses through the dataclasses' generated `__eq__`: use `s
 """
 from __future__ import annotations
 
+from .graph import on_cycle
 from .net import Con, Dup, Net, Op, Ref, Swi, Wire, walk
 
 _BINARY = (Con, Dup, Op, Swi)
@@ -107,42 +108,4 @@ def same_net(x: Net, y: Net) -> bool:
 
 def recursive_names(nets: dict) -> set:
     """Names of the definitions of `nets` that lie on a cycle of the reference graph."""
-    edges = {name: sorted({r for r in refs(n) if r in nets}) for name, n in nets.items()}
-    index: dict = {}
-    low: dict = {}
-    on_stack: set = set()
-    scc_stack: list = []
-    result: set = set()
-    for start in nets:
-        if start in index:
-            continue
-        work = [(start, 0)]
-        while work:
-            name, i = work.pop()
-            if i == 0:
-                index[name] = low[name] = len(index)
-                scc_stack.append(name)
-                on_stack.add(name)
-            targets = edges[name]
-            if i < len(targets):
-                work.append((name, i + 1))
-                target = targets[i]
-                if target not in index:
-                    work.append((target, 0))
-                elif target in on_stack:
-                    low[name] = min(low[name], index[target])
-                continue
-            if low[name] == index[name]:
-                component = []
-                while True:
-                    member = scc_stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == name:
-                        break
-                if len(component) > 1 or name in edges[name]:
-                    result.update(component)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[name])
-    return result
+    return on_cycle({name: sorted({r for r in refs(n) if r in nets}) for name, n in nets.items()})

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from corebook import A, L, LIST, N, R, V, check_linear, cons, lower, make_book, show
 from hvmlang import core as c
-from hvmlang.floating import float_combinators, recursive_definitions
+from hvmlang.check.infer import references
+from hvmlang.floating import float_combinators
+from hvmlang.graph import on_cycle
 
 C2 = L("f", L("x", A(V("f"), A(V("f"), V("x")))))
 SUM = L("xs", c.Match(V("xs"), "List", [
@@ -11,6 +13,11 @@ SUM = L("xs", c.Match(V("xs"), "List", [
     c.Case("List.nil", [], N(0))]))
 FIB = L("n", c.Switch(V("n"), N(0), "p", c.Switch(V("p"), N(1), "q", c.Op2(
     "+", A(R("fib"), V("q")), A(R("fib"), c.Op2("+", V("q"), N(1)))))))
+
+
+def recursive_definitions(book):
+    """Definitions on a cycle of the book's reference graph."""
+    return on_cycle({n: sorted(references(d.body) & book.defs.keys()) for n, d in book.defs.items()})
 
 
 def floated(defs: dict, *decls) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .. import core as c
 from ..diagnostics import Diagnostic, Label, Span
+from ..graph import components
 from .schemes import Schemes
 from .types import (ANY, NUM, Clash, Namer, Occurs, TCon, TRigid, TVar, fun, generalize,
                     instantiate, is_any, is_fun, pair, prune, replace, unify)
@@ -456,39 +457,4 @@ def groups(book: c.Book) -> list:
     """Strongly connected components of the definitions' reference graph, callees first."""
     deps = {name: sorted(references(d.body) & book.defs.keys()) for name, d in book.defs.items()}
     order = {name: i for i, name in enumerate(book.defs)}
-    index: dict = {}
-    low: dict = {}
-    on_stack: set = set()
-    stack: list = []
-    out: list = []
-    for root in book.defs:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            name, i = work.pop()
-            if i == 0:
-                index[name] = low[name] = len(index)
-                stack.append(name)
-                on_stack.add(name)
-            if i < len(deps[name]):
-                work.append((name, i + 1))
-                dep = deps[name][i]
-                if dep not in index:
-                    work.append((dep, 0))
-                elif dep in on_stack:
-                    low[name] = min(low[name], index[dep])
-                continue
-            if low[name] == index[name]:
-                group = []
-                while True:
-                    top = stack.pop()
-                    on_stack.discard(top)
-                    group.append(top)
-                    if top == name:
-                        break
-                out.append(sorted(group, key=order.__getitem__))
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[name])
-    return out
+    return [sorted(group, key=order.__getitem__) for group in components(deps)]
