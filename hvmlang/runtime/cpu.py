@@ -1,0 +1,257 @@
+"""The default backend: the single-threaded Numba reducer of `kernels.py`, driven in chunks.
+
+Input: a net.Book and RunOptions. Output: a RunResult whose net is the normal form (the root
+tree, plus a redex `& w ~ tree` for each cycle no tree can hold), the ports recorded by the
+HVM.log/HVM.print sinks, and the statistics. Python runs the kernels chunk by chunk and, between
+chunks, checks the rewrite limit, the timeout and Ctrl-C, and grows the heap by doubling up to
+`mem_bytes`. The schedule is the reference backend's, so both give the same counters.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .. import net
+from . import kernels as K
+from .api import Interrupted, OutOfMemory, RewriteLimit, RunOptions, RunResult, Stats, Timeout
+from .layout import Program, Reader, pack
+
+INITIAL_NODES = 1 << 16     # starting heap: node slots (vars get as many, redexes a quarter)
+
+_A = "int64[::1]"
+_SIGNATURES = {
+    K.reduce: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, int64)",
+    K.collect: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, int64, {_A}, {_A})",
+    K.export: f"int64({_A}, {_A}, {_A}, {_A}, int64, int64, int64, {_A}, {_A}, {_A}, int8[::1])",
+    K.parents: f"void({_A}, {_A}, int64, int64, {_A}, {_A})",
+}
+_compiled = False
+
+
+def prepare() -> float:
+    """Compile or load the kernels once per process; the seconds spent compiling (0 if cached)."""
+    global _compiled
+    if _compiled:
+        return 0.0
+    start = time.perf_counter()
+    misses = 0
+    for kernel, signature in _SIGNATURES.items():
+        kernel.compile(signature)
+        misses += sum(kernel.stats.cache_misses.values())
+    _compiled = True
+    return time.perf_counter() - start if misses else 0.0
+
+
+def format_size(n: int) -> str:
+    """A byte count the way `-m` takes it: 1g, 512m, 64k, or plain bytes."""
+    for suffix, shift in (("g", 30), ("m", 20), ("k", 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift}{suffix}"
+    return str(n)
+
+
+class Machine:
+    """The heap arrays of one run and the Python side of growth, limits and chunking."""
+
+    def __init__(self, prog: Program, options: RunOptions, initial: int):
+        self.prog, self.options = prog, options
+        self.limit = options.mem_bytes
+        n = max(8, initial)
+        while n > 8 and 48 * n > self.limit:
+            n //= 2
+        self.nodes = np.zeros(2 * n, np.int64)
+        self.vs = np.zeros(n, np.int64)
+        self.rdx = np.zeros(2 * max(4, n // 4), np.int64)
+        self.outs = np.zeros(16, np.int64)
+        self.st = np.zeros(K.STATE_SIZE, np.int64)
+        self.st[K.S_NBUMP] = 1
+        self.st[K.S_VBUMP] = K.ROOT + 1
+        self.st[K.S_VLIVE] = 1
+        self.st[K.S_LABLO] = self.st[K.S_LABEL] = prog.first_fresh
+        self.st[K.S_WIDTH] = prog.width
+        self.scr = np.zeros(2 * prog.width + 2 * prog.links, np.int64)
+        self.req = np.zeros(2, np.int64)
+        self.deadline = None if options.timeout is None else time.perf_counter() + options.timeout
+
+    # -- limits and growth -------------------------------------------------------------------
+
+    def rewrites(self) -> int:
+        return int(self.st[K.S_ANNI:K.S_OPER + 1].sum())
+
+    def check_limits(self):
+        top = self.options.max_rewrites
+        if top is not None and self.rewrites() > top:
+            raise RewriteLimit(f"rewrite limit reached: more than {top} interactions "
+                               "(use -r to raise it)")
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise Timeout(f"time limit reached: more than {self.options.timeout:g} s "
+                          "(use --timeout to raise it)")
+
+    def budget(self) -> int:
+        top = self.options.max_rewrites
+        chunk = max(1, self.options.chunk)
+        return chunk if top is None else max(1, min(chunk, top + 1 - self.rewrites()))
+
+    def nbytes(self) -> int:
+        return self.nodes.nbytes + self.vs.nbytes + self.rdx.nbytes + self.outs.nbytes
+
+    def grow(self, status: int):
+        """Reallocate the array that `status` names to at least st[S_NEED] entries."""
+        need = int(self.st[K.S_NEED])
+        name, width = {K.GROW_NODES: ("nodes", 2), K.GROW_VARS: ("vs", 1),
+                       K.GROW_RDX: ("rdx", 2), K.GROW_OUT: ("outs", 2)}[status]
+        old = getattr(self, name)
+        cap = old.size // width
+        spare = (self.limit - self.nbytes()) // (8 * width) + cap
+        new = min(max(2 * cap, need), spare)
+        if status == K.GROW_NODES:
+            new = min(new, K.ADDR_MASK)
+        if new < need:
+            raise OutOfMemory(f"out of memory: the net needs more than "
+                              f"{format_size(self.limit)} (use -m to raise it)")
+        try:
+            arr = np.zeros(new * width, np.int64)
+        except MemoryError:
+            raise OutOfMemory(f"out of memory: the system could not provide "
+                              f"{format_size(8 * new * width)} more for the net") from None
+        if name == "rdx":
+            hi, lo = int(self.st[K.S_HI]), int(self.st[K.S_LO])
+            arr[:2 * hi] = old[:2 * hi]
+            if lo:
+                arr[arr.size - 2 * lo:] = old[old.size - 2 * lo:]
+        else:
+            arr[:old.size] = old
+        setattr(self, name, arr)
+
+    # -- kernel drivers ----------------------------------------------------------------------
+
+    def reduce(self):
+        """Reduce until no redex is left, chunk by chunk."""
+        while True:
+            status = K.reduce(self.nodes, self.vs, self.rdx, self.outs, self.st, self.prog.words,
+                              self.scr, self.req, self.budget())
+            self.check_limits()
+            if status == K.DONE:
+                return
+            if status != K.BUDGET:
+                self.grow(status)
+
+    def schedule(self, locs: np.ndarray):
+        """Ask the kernel to expand the REF found at each location, in order, before it
+        reduces anything else (boot and force phase)."""
+        st, n = self.st, locs.size
+        kind, index = locs & 3, locs >> 2
+        arrays = (self.nodes, self.vs, self.outs)
+        fresh = kind != 1
+        count = int(fresh.sum())
+        while int(st[K.S_VBUMP]) + count >= self.vs.size:
+            st[K.S_NEED] = int(st[K.S_VBUMP]) + count + 1
+            self.grow(K.GROW_VARS)
+        self.req = np.empty(2 * n, np.int64)
+        for k, arr in enumerate(arrays):
+            self.req[1::2][kind == k] = arr[index[kind == k]]
+        wires = index << 4
+        new = np.arange(count, dtype=np.int64) + st[K.S_VBUMP]
+        st[K.S_VBUMP] += count
+        st[K.S_VLIVE] += count
+        wires[fresh] = new << 4
+        self.vs[index[~fresh]] = 0
+        self.vs[new] = 0
+        for k, arr in enumerate(arrays):
+            sel = fresh & (kind == k)
+            arr[index[sel]] = wires[sel]
+        self.req[0::2] = wires
+        st[K.S_RPOS], st[K.S_NREQ] = 0, n
+
+    def scratch(self, nlocs: int) -> tuple:
+        size = 2 * int(self.st[K.S_NLIVE]) + nlocs + 2
+        return np.empty(size, np.int64), np.empty(size, np.int64)
+
+    def output_locs(self, start: int) -> np.ndarray:
+        """Locations of the outputs recorded from index `start` on."""
+        return np.arange(start, int(self.st[K.S_NOUT]), dtype=np.int64) * 8 + 6
+
+    def normalize(self):
+        """Boot `@entry ~ ROOT`, reduce, then force reachable references until none is left.
+
+        Each round walks the outputs recorded since the last round (newest first) and then
+        the places expanded in the last round, the order in which the reference backend
+        meets them walking every root again."""
+        locs = np.array([K.ROOT << 2 | 1], np.int64)
+        self.vs[K.ROOT] = self.prog.entry << 4 | K.REF
+        seen = 0
+        while True:
+            self.schedule(locs)
+            self.reduce()
+            locs = np.concatenate([self.output_locs(seen)[::-1], locs])
+            seen = int(self.st[K.S_NOUT])
+            stack, found = self.scratch(locs.size)
+            count = K.collect(self.nodes, self.vs, self.outs, self.prog.words, locs, locs.size,
+                              stack, found)
+            if count == 0:
+                return
+            locs = found[:count].copy()
+
+    def read(self, reader: Reader, locs: np.ndarray, cut: int, seen: np.ndarray) -> list:
+        """The trees at `locs` (see kernels.export for `cut`)."""
+        stack, kinds = self.scratch(locs.size + 1)
+        vals = np.empty_like(kinds)
+        n = K.export(self.nodes, self.vs, self.outs, locs, locs.size, cut, -1 - len(reader.wires),
+                     stack, kinds, vals, seen)
+        return reader.trees(kinds[:n], vals[:n])
+
+    def export(self) -> tuple:
+        """The root tree, the cycles left beside it as redexes, and the recorded outputs.
+
+        A wire read only once leads into a cycle of nodes that no tree holds: as the
+        reference backend does, climb from its other end to a node of the cycle and give
+        that node's tree as a redex `& w ~ tree`, w being the wire of its principal port."""
+        nout = int(self.st[K.S_NOUT])
+        reader = Reader(self.prog)
+        seen = np.zeros(self.nodes.size // 2, np.int8)
+        locs = np.concatenate([np.array([K.ROOT << 2 | 1], np.int64), self.output_locs(0)])
+        root, *outputs = self.read(reader, locs, -1, seen)
+        redexes, parent, ends = [], None, None
+        while (wire := reader.waiting()) is not None:
+            if parent is None:
+                parent = np.full(self.nodes.size // 2, -1, np.int64)
+                ends = np.full(2 * self.vs.size, -1, np.int64)
+                K.parents(self.nodes, self.vs, self.st[K.S_NFREE], self.st[K.S_NBUMP], parent,
+                          ends)
+            slot = max((e for e in ends[2 * wire:2 * wire + 2] if e < 0 or not seen[e >> 1]),
+                       default=-1)
+            node, path = slot >> 1, set()
+            while slot >= 0 and node not in path:
+                path.add(node)
+                slot = parent[node]
+                node = slot >> 1
+            if slot < 0:
+                break
+            cut = int(parent[node]) << 2
+            redexes.append(tuple(self.read(reader, np.array([cut], np.int64), cut, seen)))
+        sinks = self.outs[0:2 * nout:2].tolist()
+        outputs = [(self.prog.names[s], t) for s, t in zip(sinks, outputs)]
+        return net.Net(root, redexes), outputs
+
+
+def _size(tree) -> int:
+    return sum(isinstance(t, (net.Con, net.Dup, net.Op, net.Swi)) for t in net.walk(tree))
+
+
+def run(book: net.Book, options: RunOptions, *, initial: int = INITIAL_NODES) -> RunResult:
+    """Reduce `book` from its entry point to normal form (see module docstring)."""
+    jit = prepare()
+    machine = Machine(pack(book), options, initial)
+    start = time.perf_counter()
+    try:
+        machine.normalize()
+        elapsed = time.perf_counter() - start
+        result, outputs = machine.export()
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted") from None
+    st = machine.st
+    stats = Stats(anni=int(st[K.S_ANNI]), comm=int(st[K.S_COMM]), eras=int(st[K.S_ERAS]),
+                  dref=int(st[K.S_DREF]), oper=int(st[K.S_OPER]), time=elapsed, jit=jit,
+                  size=_size(result.root), peak=int(st[K.S_NPEAK]))
+    return RunResult(net=result, stats=stats, outputs=outputs)

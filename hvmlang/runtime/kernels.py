@@ -1,0 +1,579 @@
+"""Compiled reducer of the cpu backend: port layout, allocators, linking and interaction rules.
+
+Every njit function and every constant it uses lives in this one module, so Numba's on-disk
+cache (keyed on this file) stays valid; nothing here allocates (`_nrt=False`).
+
+Port word (int64): tag in the low 4 bits, payload above.
+    VAR  var index                    REF  definition id (0, 1 = sinks)
+    ERA  0                            NUM  60-bit value
+    CON/DUP/OPR/SWI  label << 36 | node address << 4   (28-bit label, 32-bit address)
+CON label = tag id, DUP label = label id, OPR label = operator code, SWI label = 0.
+Nodes: `nodes[2a]`, `nodes[2a + 1]` are the aux ports of node a (node 0 is reserved); free
+nodes and vars form free lists threaded through their first word.
+Vars: `vs[v]` is 0 while wire v waits for its other end, else the port deposited there
+(HVM2 link with exchange semantics); var 0 is reserved, var 1 is ROOT.
+Redexes: pairs of principal ports in `rdx`; REF expansions grow down from the end and are
+taken only when no other pair is left. A request (VAR v, REF d) in `req` asks to expand d
+into wire v (boot and force phase).
+A location (force phase and export) is `index << 2 | kind`: kind 0 a node slot, 1 a var
+cell, 2 an output slot.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+U = np.uint64   # unsigned indices: no negative-index wraparound code
+
+VAR, REF, ERA, NUM, CON, DUP, OPR, SWI = range(8)
+TAG_MASK = 15
+ADDR_MASK = (1 << 32) - 1
+ADDR_BITS = ADDR_MASK << 4
+LAB_SHIFT = 36
+LAB_MASK = (1 << 28) - 1
+LAB_LIMIT = 1 << 28
+LOCAL = 1 << 27            # template-only flag: a definition-local DUP label
+LOW_MASK = (1 << 36) - 1   # tag and address bits of a node port
+NUM_MASK = (1 << 60) - 1
+FLIP = 16
+ROOT = 1
+NSINKS = 2
+
+# state array: counters, allocator and stack pointers, scratch layout
+S_ANNI, S_COMM, S_ERAS, S_DREF, S_OPER = range(5)
+S_NLIVE, S_NPEAK, S_NFREE, S_NBUMP = range(5, 9)
+S_VLIVE, S_VFREE, S_VBUMP = range(9, 12)
+S_HI, S_LO, S_LABEL, S_LABLO, S_NOUT, S_NEED, S_WIDTH, S_RPOS, S_NREQ = range(12, 21)
+STATE_SIZE = 21
+
+# program array: row d (D_COLS words at d * D_COLS) describes definition d; the template
+# words follow the rows (offsets are absolute)
+D_NOFF, D_NLEN, D_VLEN, D_ROFF, D_RLEN, D_NLAB, D_FORCE, D_ROOT = range(8)
+D_COLS = 8
+
+# kernel status codes
+DONE, BUDGET, GROW_NODES, GROW_VARS, GROW_RDX, GROW_OUT = range(6)
+
+
+@njit(inline='always')
+def alloc(arr, stride, free, bump):
+    """Pop a free-list entry or bump: (index, new free head, new bump)."""
+    if free != 0:
+        return free, arr[U(stride * free)], bump
+    return bump, free, bump + 1
+
+
+@njit(inline='always')
+def apply_op(code, a, b):
+    """Operator `code` (0..31, operands swapped when >= FLIP) on 60-bit a and b, as ops.apply."""
+    if code >= FLIP:
+        code -= FLIP
+        a, b = b, a
+    if code == 0:
+        r = a + b
+    elif code == 1:
+        r = a - b
+    elif code == 2:
+        r = a * b
+    elif code == 3:
+        r = a // b if b != 0 else 0
+    elif code == 4:
+        r = a % b if b != 0 else 0
+    elif code == 5:
+        r = 1 if a == b else 0
+    elif code == 6:
+        r = 1 if a != b else 0
+    elif code == 7:
+        r = 1 if a < b else 0
+    elif code == 8:
+        r = 1 if a > b else 0
+    elif code == 9:
+        r = 1 if a <= b else 0
+    elif code == 10:
+        r = 1 if a >= b else 0
+    elif code == 11:
+        r = a & b
+    elif code == 12:
+        r = a | b
+    elif code == 13:
+        r = a ^ b
+    elif code == 14:
+        s = b & 63
+        r = a << s if s < 60 else 0
+    else:
+        r = a >> (b & 63)
+    return r & NUM_MASK
+
+
+@njit(inline='always')
+def adjust(p, scr, w, base, lablo):
+    """A template port made live: nodes and vars through the scratch maps, fresh DUP labels."""
+    t = p & TAG_MASK
+    if t == VAR:
+        return scr[U(w + (p >> 4))] << 4
+    if t < CON:
+        return p
+    q = (p & ~ADDR_BITS) | (scr[U((p >> 4) & ADDR_MASK)] << 4)
+    if t == DUP:
+        lab = (p >> LAB_SHIFT) & LAB_MASK
+        if lab & LOCAL:
+            lab = base + (lab - LOCAL)
+            if lab >= LAB_LIMIT:
+                lab -= LAB_LIMIT - lablo
+            q = (lab << LAB_SHIFT) | (q & LOW_MASK)
+    return q
+
+
+@njit(_nrt=False, cache=True)
+def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
+    """Run at most `budget` interactions; return DONE, BUDGET or a GROW_* status.
+
+    Expansion requests `req[2i], req[2i + 1]` = (wire, REF) for i in st[S_RPOS]..st[S_NREQ]
+    go first, then high-priority pairs, then REF expansions (both stacks LIFO). Every rule
+    leaves the connections it makes as pairs in the link list `scr[lk:]`, in the order and
+    orientation of the reference backend, so both reduce in the same order. The allocator,
+    stack and counter state lives in locals and is saved to `st` on return.
+    """
+    rcap = rdx.shape[0] >> 1
+    ncap = (nodes.shape[0] >> 1) - 1
+    vcap = vs.shape[0] - 1
+    ocap = outs.shape[0] >> 1
+    w = st[S_WIDTH]
+    lk = 2 * w
+    anni, comm, eras, dref, oper = st[S_ANNI], st[S_COMM], st[S_ERAS], st[S_DREF], st[S_OPER]
+    nlive, npeak, nfree, nbump = st[S_NLIVE], st[S_NPEAK], st[S_NFREE], st[S_NBUMP]
+    vlive, vfree, vbump = st[S_VLIVE], st[S_VFREE], st[S_VBUMP]
+    hi, lo, label, lablo, nout = st[S_HI], st[S_LO], st[S_LABEL], st[S_LABLO], st[S_NOUT]
+    rpos, nreq = st[S_RPOS], st[S_NREQ]
+    need = 0
+    status = BUDGET
+    n = 0
+    src = -1
+    while n < budget:
+        src = -1
+        if nlive > npeak:
+            npeak = nlive
+        if nlive + 4 > ncap:
+            status, need = GROW_NODES, nlive + 5
+            break
+        if vlive + 4 > vcap:
+            status, need = GROW_VARS, vlive + 5
+            break
+        if hi + lo + 4 > rcap:
+            status, need = GROW_RDX, hi + lo + 4
+            break
+        if rpos < nreq:
+            a = req[U(2 * rpos)]
+            b = req[U(2 * rpos + 1)]
+            rpos += 1
+            src = 0
+        elif hi > 0:
+            hi -= 1
+            a = rdx[U(2 * hi)]
+            b = rdx[U(2 * hi + 1)]
+            src = 1
+        elif lo > 0:
+            lo -= 1
+            a = rdx[U(2 * (rcap - 1 - lo))]
+            b = rdx[U(2 * (rcap - 1 - lo) + 1)]
+            src = 2
+        else:
+            status = DONE
+            break
+        ta = a & TAG_MASK
+        tb = b & TAG_MASK
+        if ta > tb:
+            a, b = b, a
+            ta, tb = tb, ta
+        n += 1
+        nl = 2
+        if ta >= CON:
+            ia = (a >> 4) & ADDR_MASK
+            ib = (b >> 4) & ADDR_MASK
+            a1 = nodes[U(2 * ia)]
+            a2 = nodes[U(2 * ia + 1)]
+            b1 = nodes[U(2 * ib)]
+            b2 = nodes[U(2 * ib + 1)]
+            if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
+                nodes[U(2 * ia)] = nfree
+                nodes[U(2 * ib)] = ia
+                nfree = ib
+                nlive -= 2
+                scr[U(lk)] = a1
+                scr[U(lk + 1)] = b1
+                scr[U(lk + 2)] = a2
+                scr[U(lk + 3)] = b2
+                anni += 1
+            else:
+                # a and b become the copies of b on a's first port and of a on b's first port
+                x2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
+                y2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
+                v11, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                v12, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                v21, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                v22, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                nlive += 2
+                vlive += 4
+                vs[U(v11)] = 0
+                vs[U(v12)] = 0
+                vs[U(v21)] = 0
+                vs[U(v22)] = 0
+                nodes[U(2 * ia)] = v11 << 4
+                nodes[U(2 * ia + 1)] = v12 << 4
+                nodes[U(2 * x2)] = v21 << 4
+                nodes[U(2 * x2 + 1)] = v22 << 4
+                nodes[U(2 * ib)] = v11 << 4
+                nodes[U(2 * ib + 1)] = v21 << 4
+                nodes[U(2 * y2)] = v12 << 4
+                nodes[U(2 * y2 + 1)] = v22 << 4
+                scr[U(lk)] = b & ~ADDR_BITS | (ia << 4)
+                scr[U(lk + 1)] = a1
+                scr[U(lk + 2)] = b & ~ADDR_BITS | (x2 << 4)
+                scr[U(lk + 3)] = a2
+                scr[U(lk + 4)] = a & ~ADDR_BITS | (ib << 4)
+                scr[U(lk + 5)] = b1
+                scr[U(lk + 6)] = a & ~ADDR_BITS | (y2 << 4)
+                scr[U(lk + 7)] = b2
+                nl = 4
+                comm += 1
+        elif ta == REF or ta == VAR:
+            if ta == VAR:
+                a, b = b, a
+                ta, tb = REF, VAR
+            d = a >> 4
+            if tb != VAR and (d < NSINKS or (tb == REF and (b >> 4) < NSINKS)):
+                if d >= NSINKS:
+                    a, b = b, a
+                if nout >= ocap:
+                    status, need = GROW_OUT, nout + 1
+                    break
+                outs[U(2 * nout)] = a >> 4
+                outs[U(2 * nout + 1)] = b
+                nout += 1
+                dref += 1
+                nl = 0
+            elif tb <= NUM and tb != VAR:
+                eras += 1
+                nl = 0
+            elif tb == DUP:
+                ib = (b >> 4) & ADDR_MASK
+                scr[U(lk)] = a
+                scr[U(lk + 1)] = nodes[U(2 * ib)]
+                scr[U(lk + 2)] = a
+                scr[U(lk + 3)] = nodes[U(2 * ib + 1)]
+                nodes[U(2 * ib)] = nfree
+                nfree = ib
+                nlive -= 1
+                comm += 1
+            else:
+                row = d * D_COLS
+                nlen = prog[U(row + D_NLEN)]
+                vlen = prog[U(row + D_VLEN)]
+                rlen = prog[U(row + D_RLEN)]
+                if nlive + nlen > ncap:
+                    status, need = GROW_NODES, nlive + nlen + 1
+                    break
+                if vlive + vlen > vcap:
+                    status, need = GROW_VARS, vlive + vlen + 1
+                    break
+                if hi + lo + rlen + 2 > rcap:
+                    status, need = GROW_RDX, hi + lo + rlen + 2
+                    break
+                base = label
+                nlab = prog[U(row + D_NLAB)]
+                if nlab != 0:
+                    label += nlab
+                    if label >= LAB_LIMIT:
+                        label -= LAB_LIMIT - lablo
+                # a root node that would annihilate with b at once (the usual λ meeting its
+                # application) is never built: its ports go straight to b's, as the next
+                # interaction would have linked them
+                root = prog[U(row + D_ROOT)]
+                fuse = tb >= CON and (root & TAG_MASK) == tb and ((root ^ b) >> LAB_SHIFT) == 0
+                first = 1 if fuse else 0
+                for i in range(first, nlen):
+                    scr[U(i)], nfree, nbump = alloc(nodes, 2, nfree, nbump)
+                for j in range(vlen):
+                    v, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                    vs[U(v)] = 0
+                    scr[U(w + j)] = v
+                nlive += nlen - first
+                vlive += vlen
+                noff = prog[U(row + D_NOFF)]
+                for i in range(first, nlen):
+                    m = scr[U(i)]
+                    nodes[U(2 * m)] = adjust(prog[U(noff + 2 * i)], scr, w, base, lablo)
+                    nodes[U(2 * m + 1)] = adjust(prog[U(noff + 2 * i + 1)], scr, w, base, lablo)
+                roff = prog[U(row + D_ROFF)]
+                for r in range(2 * rlen):
+                    scr[U(lk + r)] = adjust(prog[U(roff + r)], scr, w, base, lablo)
+                k = lk + 2 * rlen
+                if fuse:
+                    ib = (b >> 4) & ADDR_MASK
+                    scr[U(k)] = adjust(prog[U(noff)], scr, w, base, lablo)
+                    scr[U(k + 1)] = nodes[U(2 * ib)]
+                    scr[U(k + 2)] = adjust(prog[U(noff + 1)], scr, w, base, lablo)
+                    scr[U(k + 3)] = nodes[U(2 * ib + 1)]
+                    nodes[U(2 * ib)] = nfree
+                    nfree = ib
+                    nlive -= 1
+                    nl = rlen + 2
+                    anni += 1
+                    n += 1
+                else:
+                    scr[U(k)] = adjust(root, scr, w, base, lablo)
+                    scr[U(k + 1)] = b
+                    nl = rlen + 1
+                dref += 1
+        elif ta == ERA or tb == NUM:
+            if tb >= CON:
+                ib = (b >> 4) & ADDR_MASK
+                scr[U(lk)] = a
+                scr[U(lk + 1)] = nodes[U(2 * ib)]
+                scr[U(lk + 2)] = a
+                scr[U(lk + 3)] = nodes[U(2 * ib + 1)]
+                nodes[U(2 * ib)] = nfree
+                nfree = ib
+                nlive -= 1
+            else:
+                nl = 0
+            eras += 1
+        elif tb <= DUP:
+            ib = (b >> 4) & ADDR_MASK
+            scr[U(lk)] = a
+            scr[U(lk + 1)] = nodes[U(2 * ib)]
+            scr[U(lk + 2)] = a
+            scr[U(lk + 3)] = nodes[U(2 * ib + 1)]
+            nodes[U(2 * ib)] = nfree
+            nfree = ib
+            nlive -= 1
+            comm += 1
+        elif tb == OPR:
+            ib = (b >> 4) & ADDR_MASK
+            x = nodes[U(2 * ib)]
+            while (x & TAG_MASK) == VAR:
+                y = vs[U(x >> 4)]
+                if y == 0:
+                    break
+                vs[U(x >> 4)] = vfree
+                vfree = x >> 4
+                vlive -= 1
+                x = y
+            code = (b >> LAB_SHIFT) & LAB_MASK
+            if (x & TAG_MASK) == NUM:
+                val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
+                scr[U(lk)] = (val << 4) | NUM
+                scr[U(lk + 1)] = nodes[U(2 * ib + 1)]
+                nodes[U(2 * ib)] = nfree
+                nfree = ib
+                nlive -= 1
+            else:
+                nodes[U(2 * ib)] = a
+                scr[U(lk)] = (b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT)
+                scr[U(lk + 1)] = x
+            nl = 1
+            oper += 1
+        else:
+            ib = (b >> 4) & ADDR_MASK
+            br = nodes[U(2 * ib)]
+            while (br & TAG_MASK) == VAR:
+                y = vs[U(br >> 4)]
+                if y == 0:
+                    break
+                vs[U(br >> 4)] = vfree
+                vfree = br >> 4
+                vlive -= 1
+                br = y
+            r = nodes[U(2 * ib + 1)]
+            val = (a >> 4) & NUM_MASK
+            if val == 0:
+                nodes[U(2 * ib)] = r
+                nodes[U(2 * ib + 1)] = ERA
+            else:
+                c, nfree, nbump = alloc(nodes, 2, nfree, nbump)
+                nlive += 1
+                nodes[U(2 * c)] = ((val - 1) << 4) | NUM
+                nodes[U(2 * c + 1)] = r
+                nodes[U(2 * ib)] = ERA
+                nodes[U(2 * ib + 1)] = (c << 4) | CON
+            if (br & ~ADDR_BITS) == CON:
+                # the branches are a plain pair (z s): annihilate with the new pair at once,
+                # as the next interaction would have
+                ic = (br >> 4) & ADDR_MASK
+                scr[U(lk)] = nodes[U(2 * ib)]
+                scr[U(lk + 1)] = nodes[U(2 * ic)]
+                scr[U(lk + 2)] = nodes[U(2 * ib + 1)]
+                scr[U(lk + 3)] = nodes[U(2 * ic + 1)]
+                nodes[U(2 * ib)] = ic
+                nodes[U(2 * ic)] = nfree
+                nfree = ib
+                nlive -= 2
+                anni += 1
+                n += 1
+            else:
+                scr[U(lk)] = (ib << 4) | CON
+                scr[U(lk + 1)] = br
+                nl = 1
+            oper += 1
+        for k in range(lk, lk + 2 * nl, 2):
+            # connect x with y: follow deposited wires, then deposit into an open wire or
+            # stack the pair (x, y) of principal ports
+            x = scr[U(k)]
+            y = scr[U(k + 1)]
+            while (x & TAG_MASK) == VAR:
+                z = vs[U(x >> 4)]
+                if z == 0:
+                    break
+                vs[U(x >> 4)] = vfree
+                vfree = x >> 4
+                vlive -= 1
+                x = z
+            while (y & TAG_MASK) == VAR:
+                z = vs[U(y >> 4)]
+                if z == 0:
+                    break
+                vs[U(y >> 4)] = vfree
+                vfree = y >> 4
+                vlive -= 1
+                y = z
+            tx = x & TAG_MASK
+            ty = y & TAG_MASK
+            if tx == VAR:
+                vs[U(x >> 4)] = y
+            elif ty == VAR:
+                vs[U(y >> 4)] = x
+            elif tx <= NUM and ty <= NUM and not (tx == REF and (x >> 4) < NSINKS) \
+                    and not (ty == REF and (y >> 4) < NSINKS):
+                eras += 1         # two nullaries: void at once, never stacked
+            else:
+                if ((tx == REF and ty >= CON and ty != DUP and (x >> 4) >= NSINKS)
+                        or (ty == REF and tx >= CON and tx != DUP and (y >> 4) >= NSINKS)):
+                    j = 2 * (rcap - 1 - lo)
+                    lo += 1
+                else:
+                    j = 2 * hi
+                    hi += 1
+                rdx[U(j)] = x
+                rdx[U(j + 1)] = y
+    if src >= 0 and status != BUDGET:     # give back the pair that could not be reduced
+        if src == 0:
+            rpos -= 1
+        elif src == 1:
+            hi += 1
+        else:
+            lo += 1
+    st[S_ANNI], st[S_COMM], st[S_ERAS], st[S_DREF], st[S_OPER] = anni, comm, eras, dref, oper
+    st[S_NLIVE], st[S_NPEAK], st[S_NFREE], st[S_NBUMP] = nlive, npeak, nfree, nbump
+    st[S_VLIVE], st[S_VFREE], st[S_VBUMP] = vlive, vfree, vbump
+    st[S_HI], st[S_LO], st[S_LABEL], st[S_NOUT], st[S_NEED] = hi, lo, label, nout, need
+    st[S_RPOS] = rpos
+    return status
+
+
+@njit(inline='always')
+def load(nodes, vs, outs, loc):
+    """The port at a location."""
+    k = loc & 3
+    if k == 0:
+        return nodes[loc >> 2]
+    if k == 1:
+        p = vs[loc >> 2]
+        return p if p != 0 else (loc >> 2) << 4     # an open wire: the cell's own var
+    return outs[loc >> 2]
+
+
+@njit(inline='always')
+def resolve(vs, loc, p):
+    """Follow deposited wires from the port p found at loc: (location, port)."""
+    while (p & TAG_MASK) == VAR:
+        q = vs[p >> 4]
+        if q == 0:
+            break
+        loc = ((p >> 4) << 2) | 1
+        p = q
+    return loc, p
+
+
+@njit(_nrt=False, cache=True)
+def collect(nodes, vs, outs, prog, locs, nlocs, stack, found):
+    """Locations of the REFs to force, reachable from locs[:nlocs]; returns how many."""
+    sp = 0
+    for i in range(nlocs - 1, -1, -1):
+        stack[sp] = locs[i]
+        sp += 1
+    nf = 0
+    while sp > 0:
+        sp -= 1
+        loc, p = resolve(vs, stack[sp], load(nodes, vs, outs, stack[sp]))
+        t = p & TAG_MASK
+        if t == REF:
+            if prog[(p >> 4) * D_COLS + D_FORCE] != 0:
+                found[nf] = loc
+                nf += 1
+        elif t >= CON:
+            i = (p >> 4) & ADDR_MASK
+            stack[sp] = (2 * i + 1) << 2
+            stack[sp + 1] = (2 * i) << 2
+            sp += 2
+    return nf
+
+
+@njit(_nrt=False, cache=True)
+def export(nodes, vs, outs, locs, nlocs, cut, cutid, stack, kinds, vals, seen):
+    """Trees below locs[:nlocs] in pre-order as (tag, label/value/def/var) pairs; the count.
+
+    Every node met is marked in `seen`. A `cut` location (not -1) is written as the wire
+    `cutid` before the trees and wherever the walk comes back to it (a cycle)."""
+    sp = 0
+    for i in range(nlocs - 1, -1, -1):
+        stack[sp] = locs[i]
+        sp += 1
+    n = 0
+    if cut >= 0:
+        kinds[0] = VAR
+        vals[0] = cutid
+        n = 1
+    while sp > 0:
+        sp -= 1
+        if stack[sp] == cut and n > 1:
+            kinds[n] = VAR
+            vals[n] = cutid
+            n += 1
+            continue
+        _, p = resolve(vs, stack[sp], load(nodes, vs, outs, stack[sp]))
+        t = p & TAG_MASK
+        kinds[n] = t
+        if t >= CON:
+            i = (p >> 4) & ADDR_MASK
+            seen[i] = 1
+            vals[n] = (p >> LAB_SHIFT) & LAB_MASK
+            stack[sp] = (2 * i + 1) << 2
+            stack[sp + 1] = (2 * i) << 2
+            sp += 2
+        elif t == NUM:
+            vals[n] = (p >> 4) & NUM_MASK
+        else:
+            vals[n] = p >> 4
+        n += 1
+    return n
+
+
+@njit(_nrt=False, cache=True)
+def parents(nodes, vs, nfree, nbump, parent, ends):
+    """For every live node the slot holding its principal port (parent[node], -1 if none);
+    for every open wire v the slots at its ends (ends[2v], ends[2v + 1], -1 if none)."""
+    i = nfree
+    while i != 0:
+        parent[i] = -2
+        i = nodes[2 * i]
+    for i in range(1, nbump):
+        if parent[i] == -2:
+            continue
+        for slot in range(2 * i, 2 * i + 2):
+            _, p = resolve(vs, slot << 2, nodes[slot])
+            t = p & TAG_MASK
+            if t >= CON:
+                parent[(p >> 4) & ADDR_MASK] = slot
+            elif t == VAR:
+                v = p >> 4
+                ends[2 * v + (1 if ends[2 * v] >= 0 else 0)] = slot

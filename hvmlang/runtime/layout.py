@@ -1,0 +1,198 @@
+"""Packing a net.Book into flat template arrays, and rebuilding net trees from exported ports.
+
+Input: a net.Book (trees of net.*). Output of `pack`: a `Program` whose arrays the kernels of
+`kernels.py` read (port layout documented there). A `Reader` turns the pre-order (tag, value)
+pairs written by `kernels.export` back into net.* trees: wires named a, b, ... and fresh DUP
+labels numbered 0, 1, ... in order of first appearance, so results do not depend on which
+label ids the run handed out. Both directions are iterative (no recursion limit).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import net, ops
+from ..netutil import wire_name
+from .kernels import (CON, D_COLS, D_FORCE, D_NLAB, D_NLEN, D_NOFF, D_RLEN, D_ROFF, D_ROOT,
+                      D_VLEN, DUP, ERA, LAB_SHIFT, LOCAL, NSINKS, NUM, OPR, REF, SWI, VAR)
+
+SINK_IDS = {net.LOG_SINK: 0, net.PRINT_SINK: 1}
+BINARY = {net.Con: CON, net.Dup: DUP, net.Op: OPR, net.Swi: SWI}
+
+
+@dataclass
+class Program:
+    """A packed book: definition templates and the tables that map ids back to names."""
+    names: list          # definition id -> name (ids 0 and 1 are the sinks)
+    entry: int
+    words: np.ndarray    # one row of D_COLS per definition, then node and redex templates
+    width: int           # most nodes or vars of one definition (size of the scratch maps)
+    links: int           # most links one interaction makes (redexes of a definition + 2, >= 4)
+    con_tags: list       # CON label id -> None / net.TUPLE / tag name
+    dup_labels: list     # DUP label id -> fixed label name (ids 1..F; index 0 unused)
+
+    @property
+    def first_fresh(self) -> int:
+        """The first runtime label id given to definition-local DUP labels."""
+        return len(self.dup_labels)
+
+
+class _Labels:
+    """Runtime label ids of CON tags and fixed DUP labels, in order of first use."""
+
+    def __init__(self):
+        self.con = {None: 0, net.TUPLE: 1}
+        self.dup = {}
+
+    def of(self, tree) -> int:
+        if isinstance(tree, net.Con):
+            return self.con.setdefault(tree.tag, len(self.con))
+        if isinstance(tree, net.Dup):
+            if isinstance(tree.label, int):
+                if not 0 <= tree.label < LOCAL:
+                    raise ValueError(f"local dup label {tree.label} out of range")
+                return LOCAL | tree.label
+            return self.dup.setdefault(tree.label, len(self.dup) + 1)
+        if isinstance(tree, net.Op):
+            if not 0 <= tree.code < 2 * ops.FLIP:
+                raise ValueError(f"bad operator code {tree.code}")
+            return tree.code
+        return 0
+
+
+class _Def:
+    """One definition being packed: node ports, wires, local label count."""
+
+    def __init__(self, name: str, ids: dict, labels: _Labels):
+        self.name, self.ids, self.labels = name, ids, labels
+        self.nodes: list[int] = []
+        self.wires: dict[str, int] = {}
+        self.uses: dict[str, int] = {}
+        self.nlab = 0
+
+    def leaf(self, tree) -> int:
+        if isinstance(tree, net.Wire):
+            v = self.wires.setdefault(tree.name, len(self.wires))
+            self.uses[tree.name] = self.uses.get(tree.name, 0) + 1
+            return v << 4 | VAR
+        if isinstance(tree, net.Era):
+            return ERA
+        if isinstance(tree, net.Num):
+            return (tree.value & ops.MASK) << 4 | NUM
+        if isinstance(tree, net.Ref):
+            if tree.name not in self.ids:
+                raise ValueError(f"@{self.name} refers to undefined definition @{tree.name}")
+            return self.ids[tree.name] << 4 | REF
+        raise TypeError(f"not a net tree: {tree!r}")
+
+    def tree(self, tree) -> int:
+        """Pack `tree` (nodes numbered in pre-order); return the port of its root."""
+        out = [0]
+        stack = [(tree, out, 0)]
+        while stack:
+            t, dest, k = stack.pop()
+            tag = BINARY.get(type(t))
+            if tag is None:
+                dest[k] = self.leaf(t)
+                continue
+            lab = self.labels.of(t)
+            if tag == DUP and lab & LOCAL:
+                self.nlab = max(self.nlab, (lab ^ LOCAL) + 1)
+            i = len(self.nodes) // 2
+            self.nodes += (0, 0)
+            dest[k] = lab << LAB_SHIFT | i << 4 | tag
+            stack.append((t.b, self.nodes, 2 * i + 1))
+            stack.append((t.a, self.nodes, 2 * i))
+        return out[0]
+
+    def check_wires(self):
+        for name, count in self.uses.items():
+            if count != 2:
+                raise ValueError(f"wire `{name}` of @{self.name} occurs {count} times")
+
+
+def pack(book: net.Book) -> Program:
+    """Pack every definition of `book` into one program array."""
+    if book.entry not in book.nets:
+        raise ValueError(f"entry point @{book.entry} is not defined")
+    names = [net.LOG_SINK, net.PRINT_SINK] + [n for n in book.nets if n not in SINK_IDS]
+    ids = {name: i for i, name in enumerate(names)}
+    labels = _Labels()
+    rows = [[0] * D_COLS for _ in names]
+    words, width, links = [], 1, 4
+    for d in range(NSINKS, len(names)):
+        name = names[d]
+        body = book.nets[name]
+        pd = _Def(name, ids, labels)
+        root = pd.tree(body.root)
+        redexes = [p for a, b in body.redexes for p in (pd.tree(a), pd.tree(b))]
+        pd.check_wires()
+        base = len(names) * D_COLS + len(words)
+        row = rows[d]
+        row[D_NOFF], row[D_NLEN], row[D_VLEN] = base, len(pd.nodes) // 2, len(pd.wires)
+        row[D_ROFF], row[D_RLEN] = base + len(pd.nodes), len(redexes) // 2
+        row[D_NLAB], row[D_FORCE], row[D_ROOT] = pd.nlab, name not in book.recursive, root
+        words += pd.nodes + redexes
+        width = max(width, row[D_NLEN], row[D_VLEN])
+        links = max(links, row[D_RLEN] + 2)
+    flat = [w for row in rows for w in row] + words
+    return Program(names, ids[book.entry], np.array(flat, dtype=np.uint64).view(np.int64),
+                   width, links, list(labels.con), [""] + list(labels.dup))
+
+
+class Reader:
+    """Turns the pre-order (tag, value) pairs of `kernels.export` into net trees, naming wires
+    and fresh DUP labels in order of first appearance across every call."""
+
+    def __init__(self, prog: Program):
+        self.prog = prog
+        self.wires: dict = {}       # var id (or negative cut id) -> name
+        self.count: dict = {}       # var id -> occurrences so far
+        self.fresh: dict = {}       # runtime label id -> 0, 1, ..
+        self.refs: dict = {}
+
+    def waiting(self):
+        """The first wire, in naming order, whose other end has not been read yet (or None)."""
+        return next((v for v, c in self.count.items() if c == 1), None)
+
+    def trees(self, kinds: np.ndarray, vals: np.ndarray) -> list:
+        """The trees written in pre-order, one per exported root."""
+        prog, wires, count, fresh = self.prog, self.wires, self.count, self.fresh
+        kl, vl = kinds.tolist(), vals.tolist()
+        first = prog.first_fresh
+        for i, k in enumerate(kl):
+            if k == VAR:
+                v = vl[i]
+                count[v] = count.get(v, 0) + 1
+                vl[i] = wires.setdefault(v, wire_name(len(wires)))
+            elif k == DUP:
+                v = vl[i]
+                vl[i] = prog.dup_labels[v] if v < first else fresh.setdefault(v, len(fresh))
+            elif k == CON:
+                vl[i] = prog.con_tags[vl[i]]
+        stack = []
+        era = net.Era()
+        for i in range(len(kl) - 1, -1, -1):
+            k, v = kl[i], vl[i]
+            if k >= CON:
+                a = stack.pop()
+                b = stack.pop()
+                if k == CON:
+                    stack.append(net.Con(v, a, b))
+                elif k == DUP:
+                    stack.append(net.Dup(v, a, b))
+                elif k == OPR:
+                    stack.append(net.Op(v, a, b))
+                else:
+                    stack.append(net.Swi(a, b))
+            elif k == VAR:
+                stack.append(net.Wire(v))
+            elif k == NUM:
+                stack.append(net.Num(v))
+            elif k == REF:
+                stack.append(self.refs.setdefault(v, net.Ref(prog.names[v])))
+            else:
+                stack.append(era)
+        stack.reverse()
+        return stack
