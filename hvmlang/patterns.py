@@ -13,7 +13,9 @@ column where the first row's pattern can fail). A row whose pattern in the split
 variable is copied into every branch. Number columns compile to `Switch`es: with successor
 patterns `n+p` a chain of switches on the value and its predecessors (`x-1`, `x-2`, ..); with
 plain numbers one switch per number on `(- x k)`, whose zero branch is the `x == k` case. A
-variable pattern on a number is bound to the original scrutinee variable, never rebuilt.
+variable pattern on a number is bound to the original scrutinee variable; one on a constructor or
+tuple after a split is bound to the value rebuilt from the fields, so the scrutinee is never
+duplicated just to be matched.
 Copying rows can make one body a leaf of several branches: a small body is lowered again at
 each leaf, a bigger one (or one with unscoped variables) is lowered once into
 `let arm = λcaptures.. λvars.. body` around the match and each leaf applies `arm` (named
@@ -158,6 +160,7 @@ class _Line:
     idx: int
     pats: list
     binds: dict
+    lets: tuple = ()     # (var, constructor or None for a tuple, field vars): values to rebuild
 
 
 @dataclass(slots=True)
@@ -165,6 +168,7 @@ class _Leaf:
     """A placeholder for the body of row `idx`, with its variables bound to core variables."""
     idx: int
     binds: dict
+    lets: tuple = ()
 
 
 @dataclass
@@ -250,7 +254,7 @@ class MatchCompiler:
             for col, p in zip(cols, first.pats):
                 self._bind(binds, p, col)
             self.leaves.setdefault(first.idx, []).append(binds)
-            return _Leaf(first.idx, binds)
+            return _Leaf(first.idx, binds, first.lets)
         kind = self._column_kind(lines, j)
         self._use(cols[j].var, 1)
         if kind[0] == "adt":
@@ -272,6 +276,27 @@ class MatchCompiler:
         elif isinstance(p, PSucc) and p.bind is not None:
             binds[p.bind] = col.var
             self._use(col.var, 2)
+
+    def _rebuilding(self, ln: _Line, j: int, args: list, ctr: str | None, field_vars: list):
+        """Row `ln` with an irrefutable pattern in a column split by `ctr` (None: a tuple).
+
+        A variable there is bound to the value rebuilt from the split's field variables rather
+        than to the scrutinee itself, which would have to be duplicated before the split.
+        """
+        p, binds, lets = ln.pats[j], ln.binds, ln.lets
+        if isinstance(p, PVar) and p.name is not None:
+            var = self.names.bind(p.name)
+            binds = dict(binds) | {p.name: var}
+            lets = lets + ((var, ctr, field_vars),)
+            self._use(var, 2)
+        return _Line(ln.idx, ln.pats[:j] + args + ln.pats[j + 1:], binds, lets)
+
+    def _fill_fields(self, sub: list, field_vars: list, names: list) -> None:
+        """Name the field variables that rebuilt values of `sub` use (once the split names them)."""
+        field_vars[:] = names
+        if any(ln.lets and ln.lets[-1][2] is field_vars for ln in sub):
+            for v in names:
+                self._use(v, 2)
 
     def _column_kind(self, lines: list, j: int):
         """The kind of column j (from its first refutable pattern); report mismatches."""
@@ -309,20 +334,20 @@ class MatchCompiler:
         for ctr_name in self.adts[adt].ctrs:
             fields = self.ctrs[ctr_name].fields
             k = len(fields)
-            sub, span = [], None
+            sub, span, field_vars = [], None, []
             for ln in lines:
                 p = ln.pats[j]
                 if isinstance(p, PCtr):
                     if p.name != ctr_name:
                         continue
                     span = span or p.span
-                    args, binds = list(p.args), ln.binds
+                    sub.append(_Line(ln.idx, ln.pats[:j] + list(p.args) + ln.pats[j + 1:],
+                                     ln.binds, ln.lets))
                 else:
-                    args, binds = [PVar(None)] * k, dict(ln.binds)
-                    self._bind(binds, p, col)
-                sub.append(_Line(ln.idx, ln.pats[:j] + args + ln.pats[j + 1:], binds))
+                    sub.append(self._rebuilding(ln, j, [PVar(None)] * k, ctr_name, field_vars))
             names = [self._field_name(sub, j + i, f"{_prefix(col.var)}.{f}")
                      for i, f in enumerate(fields)]
+            self._fill_fields(sub, field_vars, names)
             sub_cols = cols[:j] + [_Col(v, v) for v in names] + cols[j + 1:]
 
             def sub_wit(ws, j=j, k=k, ctr=ctr_name):
@@ -334,16 +359,16 @@ class MatchCompiler:
 
     def _split_tup(self, cols: list, lines: list, wit, j: int, n: int):
         col = cols[j]
-        sub = []
+        sub, field_vars = [], []
         for ln in lines:
             p = ln.pats[j]
             if isinstance(p, PTup):
-                items, binds = list(p.items), ln.binds
+                sub.append(_Line(ln.idx, ln.pats[:j] + list(p.items) + ln.pats[j + 1:],
+                                 ln.binds, ln.lets))
             else:
-                items, binds = [PVar(None)] * n, dict(ln.binds)
-                self._bind(binds, p, col)
-            sub.append(_Line(ln.idx, ln.pats[:j] + items + ln.pats[j + 1:], binds))
+                sub.append(self._rebuilding(ln, j, [PVar(None)] * n, None, field_vars))
         names = [self._field_name(sub, j + i, f"{_prefix(col.var)}.{i}") for i in range(n)]
+        self._fill_fields(sub, field_vars, names)
         body = self._build(cols[:j] + [_Col(v, v) for v in names] + cols[j + 1:], sub,
                            lambda ws: wit(ws[:j] + ["(" + ", ".join(ws[j:j + n]) + ")"]
                                           + ws[j + n:]))
@@ -366,16 +391,16 @@ class MatchCompiler:
             if _irrefutable(p):
                 binds = dict(ln.binds)
                 self._bind(binds, p, col)
-                zero.append(_Line(ln.idx, rest, binds))
+                zero.append(_Line(ln.idx, rest, binds, ln.lets))
             elif isinstance(p, PNum) and p.value == 0:
-                zero.append(_Line(ln.idx, rest, ln.binds))
+                zero.append(_Line(ln.idx, rest, ln.binds, ln.lets))
             if isinstance(p, PNum):
                 if p.value == 0:
                     continue
                 p = PNum(p.value - 1, p.span)
             elif isinstance(p, PSucc) and p.n > 0:
                 p = PSucc(p.n - 1, p.bind, p.span)
-            succ.append(_Line(ln.idx, ln.pats[:j] + [p] + ln.pats[j + 1:], ln.binds))
+            succ.append(_Line(ln.idx, ln.pats[:j] + [p] + ln.pats[j + 1:], ln.binds, ln.lets))
         zero_t = self._build(cols[:j] + cols[j + 1:], zero,
                              lambda ws: wit(ws[:j] + [str(col.offset)] + ws[j:]))
         pred = next((self.names.bind(ln.pats[j].bind) for ln in succ
@@ -397,13 +422,13 @@ class MatchCompiler:
             rest = ln.pats[:j] + ln.pats[j + 1:]
             if isinstance(p, PNum):
                 if p.value == k:
-                    hit.append(_Line(ln.idx, rest, ln.binds))
+                    hit.append(_Line(ln.idx, rest, ln.binds, ln.lets))
                 else:
                     miss.append(ln)
                 continue
             binds = dict(ln.binds)
             self._bind(binds, p, col)
-            hit.append(_Line(ln.idx, rest, binds))
+            hit.append(_Line(ln.idx, rest, binds, ln.lets))
             miss.append(ln)
         hit_t = self._build(cols[:j] + cols[j + 1:], hit,
                             lambda ws: wit(ws[:j] + [str(k + col.offset)] + ws[j:]))
@@ -437,11 +462,14 @@ class MatchCompiler:
         """Replace every leaf placeholder of the tree by its body (or a call of its arm)."""
         if isinstance(t, _Leaf):
             if t.idx not in self.shared:
-                return body(t.idx, t.binds)
-            var, captures, params = self.shared[t.idx]
-            out = c.Var(var, span=self.span)
-            for v in captures + [t.binds[p] for p in params]:
-                out = c.App(out, c.Var(v, span=self.span), span=self.span)
+                out = body(t.idx, t.binds)
+            else:
+                var, captures, params = self.shared[t.idx]
+                out = c.Var(var, span=self.span)
+                for v in captures + [t.binds[p] for p in params]:
+                    out = c.App(out, c.Var(v, span=self.span), span=self.span)
+            for var, ctr, fields in reversed(t.lets):
+                out = c.Let(var, self._rebuilt(ctr, fields), out, span=self.span)
             return out
         match t:
             case c.Match(cases=cases):
@@ -453,6 +481,16 @@ class MatchCompiler:
             case c.LetTup():
                 t.body = self._fill(t.body, body)
         return t
+
+    def _rebuilt(self, ctr: str | None, fields: list):
+        """A fresh term rebuilding a matched value from its field variables."""
+        args = [c.Var(v, span=self.span) for v in fields]
+        if ctr is not None:
+            return c.Ctr(ctr, args, span=self.span)
+        value = args[-1]
+        for item in reversed(args[:-1]):
+            value = c.Tup(item, value, span=self.span)
+        return value
 
     def _report(self, rows: list, body) -> None:
         """Non-exhaustiveness errors, unreachable-row warnings; lower unreached bodies too."""

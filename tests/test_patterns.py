@@ -124,9 +124,10 @@ def test_big_bodies_reached_twice_are_shared_not_copied():
              (G T T k) = 0
              (G x y k) = (+ (+ (+ (+ k k) (+ k k)) (+ (+ k k) (+ k k))) (+ k k))"""
     out = defn(src, "G")
-    assert out.startswith("λx λy λk let rule2 = λx_1 λy_1 λk_1 (+ ")
+    assert out.startswith("λx λy λk let rule2 = λx_3 λy_3 λk_1 (+ ")
     assert out.count("(+ k_1 k_1)") == 5
-    assert out.endswith("; match x { T: match y { T: 0; F: (rule2 x y k) }; F: (rule2 x y k) }")
+    assert out.endswith("; match x { T: match y { T: 0; F: let x_1 = T; let y_2 = F; "
+                        "(rule2 x_1 y_2 k) }; F: let x_2 = F; (rule2 x_2 y k) }")
     assert run(src + "\nmain = (+ (G T T 1) (G T F 1))") == 10
 
 
