@@ -9,7 +9,7 @@ import pytest
 from hvmlang import ops
 from hvmlang.net import Book, Con, Net, Num, Ref, walk
 from hvmlang.netfmt import parse_book, print_net, print_tree
-from hvmlang.runtime import cpu, kernels, reference
+from hvmlang.runtime import api, cpu, kernels, reference
 from hvmlang.runtime.api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, Stats,
                                  Timeout)
 
@@ -218,7 +218,7 @@ def test_memory_limit():
     with pytest.raises(OutOfMemory) as e:
         cpu.run(parse_book(grow, "<test>"), RunOptions(mem_bytes=1 << 16))
     assert str(e.value) == "out of memory: the net needs more than 64k (use -m to raise it)"
-    assert [cpu.format_size(n) for n in (1 << 30, 3 << 20, 1000)] == ["1g", "3m", "1000"]
+    assert [api.format_size(n) for n in (1 << 30, 3 << 20, 1000)] == ["1g", "3m", "1000"]
 
 
 def test_rewrite_limit_is_exact():

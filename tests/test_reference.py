@@ -4,7 +4,7 @@ import pytest
 from hvmlang import ops
 from hvmlang.net import Book, Con, Era, Net, Num, Ref
 from hvmlang.netfmt import parse_book, print_net, print_tree
-from hvmlang.runtime import reference
+from hvmlang.runtime import api, reference
 from hvmlang.runtime.api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, Stats,
                                  Timeout)
 
@@ -182,9 +182,9 @@ def test_memory_limit():
     with pytest.raises(OutOfMemory) as e:
         run(grow, mem_bytes=1 << 10, max_rewrites=10_000)
     assert str(e.value) == "out of memory: the net needs more than 1k (use -m to raise it)"
-    assert reference.format_size(1 << 30) == "1g"
-    assert reference.format_size(3 << 20) == "3m"
-    assert reference.format_size(1000) == "1000"
+    assert api.format_size(1 << 30) == "1g"
+    assert api.format_size(3 << 20) == "3m"
+    assert api.format_size(1000) == "1000"
 
 
 def test_timeout():

@@ -59,6 +59,14 @@ class RunResult:
     outputs: list = field(default_factory=list)   # list[tuple[sink_name, Tree]] in order
 
 
+def format_size(n: int) -> str:
+    """A byte count the way `-m` takes it: 1g, 512m, 64k, or plain bytes."""
+    for suffix, shift in (("g", 30), ("m", 20), ("k", 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift}{suffix}"
+    return str(n)
+
+
 class RuntimeLimit(Exception):
     """A run stopped by a resource limit (exit status 3); the message is one plain line."""
 

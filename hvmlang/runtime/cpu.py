@@ -14,7 +14,8 @@ import numpy as np
 
 from .. import net
 from . import kernels as K
-from .api import Interrupted, OutOfMemory, RewriteLimit, RunOptions, RunResult, Stats, Timeout
+from .api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, RunResult, Stats, Timeout,
+                  format_size)
 from .layout import Program, Reader, pack
 
 INITIAL_NODES = 1 << 16     # starting heap: node slots (vars get as many, redexes a quarter)
@@ -41,14 +42,6 @@ def prepare() -> float:
         misses += sum(kernel.stats.cache_misses.values())
     _compiled = True
     return time.perf_counter() - start if misses else 0.0
-
-
-def format_size(n: int) -> str:
-    """A byte count the way `-m` takes it: 1g, 512m, 64k, or plain bytes."""
-    for suffix, shift in (("g", 30), ("m", 20), ("k", 10)):
-        if n >= 1 << shift and n % (1 << shift) == 0:
-            return f"{n >> shift}{suffix}"
-    return str(n)
 
 
 class Machine:

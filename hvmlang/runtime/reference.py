@@ -19,7 +19,8 @@ import time
 from .. import net, ops
 from ..netutil import wire_name
 from ..portgraph import flatten, paused_gc
-from .api import Interrupted, OutOfMemory, RewriteLimit, RunOptions, RunResult, Stats, Timeout
+from .api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, RunResult, Stats, Timeout,
+                  format_size)
 
 SINK, ERA, REF, NUM, CON, DUP, OP, SWI, HOLD = range(9)   # HOLD: the root or an output slot
 NULLARY = (SINK, ERA, REF, NUM)
@@ -113,14 +114,6 @@ class Template:
         local = [lab for k, lab in pairs if k == DUP and isinstance(lab, int)]
         self.span = max(local) + 1 if local else 0
         self.heap = sum(WEIGHT[k] for k in self.kinds)
-
-
-def format_size(n: int) -> str:
-    """A byte count the way `-m` takes it: 1g, 512m, 64k, or plain bytes."""
-    for suffix, shift in (("g", 30), ("m", 20), ("k", 10)):
-        if n >= 1 << shift and n % (1 << shift) == 0:
-            return f"{n >> shift}{suffix}"
-    return str(n)
 
 
 class Machine:
