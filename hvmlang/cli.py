@@ -128,7 +128,12 @@ class Session:
                 return f.read()
         except FileNotFoundError:
             raise UsageError(f"hvm-lang: error: no such file `{path}`") from None
-        except (OSError, UnicodeDecodeError) as e:
+        except UnicodeDecodeError as e:
+            before = e.object[:e.start]
+            line, col = before.count(b"\n") + 1, e.start - (before.rfind(b"\n") + 1) + 1
+            raise UsageError(f"hvm-lang: error: `{path}` is not UTF-8 text: byte "
+                             f"0x{e.object[e.start]:02x} at {path}:{line}:{col}") from None
+        except OSError as e:
             raise UsageError(f"hvm-lang: error: cannot read `{path}`: {e}") from None
 
     def report(self, fmt: str = "human") -> None:

@@ -13,7 +13,7 @@ import sys
 import threading
 
 STACK_SIZE = 1 << 30            # bytes of stack for the worker thread (virtual, touched lazily)
-RECURSION_LIMIT = 1_000_000     # Python frames; passes use a few frames per level of nesting
+RECURSION_LIMIT = 10_000_000    # Python frames; passes use a few frames per level of nesting
 
 _state = threading.local()
 _lock = threading.Lock()

@@ -121,6 +121,9 @@ def _paint(text: str, colour: str, on: bool) -> str:
     return f"{_COLOURS[colour]}{text}{_COLOURS['reset']}" if on else text
 
 
+MAX_SHOWN = 160          # longest stretch of a source line drawn under a diagnostic
+
+
 def _snippet(span: Span, label: str, colour: str, gutter: int, on: bool,
              sources: Sources) -> list[str]:
     """Draw the source line of `span` with a caret underline and `label`."""
@@ -132,6 +135,12 @@ def _snippet(span: Span, label: str, colour: str, gutter: int, on: bool,
     start = max(span.col - 1, 0)
     end = span.end_col - 1 if span.end_line == span.line else len(text)
     width = max(end - start, 1)
+    if len(text) > MAX_SHOWN:       # a huge line: show a window around the span, marked `...`
+        left = max(start - MAX_SHOWN // 2, 0)
+        right = max(left + MAX_SHOWN, start + width)
+        text = ("..." if left else "") + text[left:right] + ("..." if right < len(text) else "")
+        start -= left - (3 if left else 0)
+        width = min(width, MAX_SHOWN)
     marks = _paint("^" * width + (" " + label if label else ""), colour, on)
     number = _paint(str(span.line).rjust(gutter) + " |", "blue", on)
     return [bar, f"{number} {text}", f"{bar} {' ' * start}{marks}"]

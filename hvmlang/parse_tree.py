@@ -82,7 +82,10 @@ class TreeBuilder:
             return 0
         digits = text.replace("_", "")
         base = {"0x": 16, "0b": 2}.get(digits[:2], 10)
-        value = int(digits[2:] if base != 10 else digits, base)
+        body = (digits[2:] if base != 10 else digits).lstrip("0")
+        # more digits than any 60-bit number has: too large, without converting (Python refuses
+        # int() of strings over 4300 digits)
+        value = int(body or "0", base) if len(body) <= 64 else MAX_NUMBER + 1
         if value > MAX_NUMBER:
             self._error("E007", "number too large: numbers are 60-bit", self._tok_span(tok),
                         help=f"the largest number is {MAX_NUMBER}")

@@ -2,7 +2,7 @@
 
 The oracle of the differential linearity test: plain λ-calculus with environments and memoized
 thunks, no nets and no duplication labels, so it cannot suffer from clone-of-clone. It covers
-the desugared forms without superpositions, explicit dups or unscoped variables, and prints
+the desugared forms without superpositions or unscoped variables (explicit dups share), and prints
 first-order results the way readback does (`5`, `[1, 2]`, `(1, 2)`, `"hi"`, `(Ctr 1)`).
 """
 from __future__ import annotations
@@ -71,6 +71,9 @@ class _Evaluator:
                 return self.eval(b, env if n is None else {**env, n: Thunk(v, env)})
             case c.Tup(a=a, b=b):
                 return Data(",", [Thunk(a, env), Thunk(b, env)])
+            case c.Dup(a=a, b=b2, value=v, body=b):
+                shared = Thunk(v, env)       # without superpositions a dup is plain sharing
+                return self.eval(b, {**env, **{n: shared for n in (a, b2) if n is not None}})
             case c.LetTup(a=a, b=b2, value=v, body=b):
                 pair = self.eval(v, env)
                 return self.eval(b, {**env, **{n: th for n, th in zip((a, b2), pair.fields)
