@@ -13,6 +13,7 @@ import traceback
 from . import __version__
 from .diagnostics import CompileError, Reporter, render
 from .pipeline import Options
+from .runtime import BACKENDS
 
 EXIT_OK, EXIT_PROGRAM, EXIT_USAGE, EXIT_LIMIT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
@@ -64,7 +65,7 @@ def _runtime(p: argparse.ArgumentParser) -> None:
     p.add_argument("-r", "--max-rewrites", type=int, metavar="N", help="stop after N interactions")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="stop after SECONDS")
     p.add_argument("-b", "--backend", default="cpu",
-                   choices=["reference", "cpu", "cpu-parallel", "cuda"], help="reducer")
+                   choices=list(BACKENDS), help="reducer")
     p.add_argument("-l", "--linear", action="store_true", help="show explicit dups in the result")
 
 

@@ -13,6 +13,7 @@ from typing import Callable
 from . import ast
 from .diagnostics import SOURCES, CompileError
 from .repl_state import ENTRY, RESULT, ReplError, Settings, expr_name
+from .runtime import BACKENDS
 from .surface_pretty import print_term
 
 
@@ -271,7 +272,7 @@ SETTINGS = [
     Setting("+s", "stats", None, "print statistics after every evaluation"),
     Setting("+t", "types", None, "print the type of every result"),
     Setting("+l", "linear", None, "show explicit dups in results (linear readback)"),
-    Setting("backend", "backend", _backend, "the reducer: reference, cpu, cpu-parallel, cuda"),
+    Setting("backend", "backend", _backend, "the reducer: " + ", ".join(BACKENDS)),
     Setting("max-rewrites", "max_rewrites", _count, "stop an evaluation after N interactions"),
     Setting("timeout", "timeout", _seconds, "stop an evaluation after SECONDS"),
     Setting("mem", "mem", _size, "heap limit, e.g. 512m or 2g", _size_text),

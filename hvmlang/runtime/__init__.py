@@ -1,4 +1,4 @@
-"""Backends that reduce a net Book: reference (pure Python), cpu (Numba), cpu-parallel, cuda.
+"""Backends that reduce a net Book: reference (pure Python) and cpu (Numba, the default).
 
 `get(name)` imports a backend lazily so that commands that never run a net (check, desugar)
 never import Numba.
@@ -13,8 +13,6 @@ from .api import (BackendUnavailable, Interrupted, OutOfMemory, RewriteLimit, Ru
 BACKENDS = {
     "reference": "hvmlang.runtime.reference",
     "cpu": "hvmlang.runtime.cpu",
-    "cpu-parallel": "hvmlang.runtime.parallel",
-    "cuda": "hvmlang.runtime.cuda",
 }
 
 

@@ -19,7 +19,6 @@ class RunOptions:
     mem_bytes: int = 1 << 30             # -m: the heap never grows past this
     timeout: float | None = None         # --timeout seconds (wall clock)
     chunk: int = 1 << 22                 # interactions per compiled call
-    threads: int = 2                     # cpu-parallel only
 
 
 @dataclass(slots=True)
