@@ -7,6 +7,7 @@ from hvmlang.netfmt import parse_book, print_net, print_tree
 from hvmlang.runtime import api, reference
 from hvmlang.runtime.api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, Stats,
                                  Timeout)
+from rule_nets import RULE_CASES
 
 CHURCH = """
 @c2 = ({0 (b a) (c b)} (c a))
@@ -32,33 +33,7 @@ def result(text: str, **options) -> tuple[str, dict]:
 
 # -- one rule at a time (the boot `@main ~ ROOT` is always one DREF) -------------------------
 
-@pytest.mark.parametrize("text, net, rules", [
-    # CON-CON, same tag: (λx x 1)
-    ("@main = a & (b b) ~ (#1 a)", "#1", {"anni": 1}),
-    ("@main = a & (#T b b) ~ (#T #1 a)", "#1", {"anni": 1}),
-    ("@main = [a b] & {0 a b} ~ {0 #1 #2}", "[#1 #2]", {"anni": 1}),
-    ("@main = [a b] & {#L a b} ~ {#L #1 #2}", "[#1 #2]", {"anni": 1}),
-    ("@main = [a b] & <+ a b> ~ <+ #1 #2>", "[#1 #2]", {"anni": 1}),
-    ("@main = [a b] & ?<a b> ~ ?<#1 #2>", "[#1 #2]", {"anni": 1}),
-    # different labels or kinds commute; the copied numbers are COMM too
-    ("@main = [b c] & {0 b c} ~ (d d)", "[(a a) (b b)]", {"comm": 1, "anni": 1}),
-    ("@main = [a b] & {0 a b} ~ {1 #1 #2}", "[{0 #1 #2} {0 #1 #2}]", {"comm": 3}),
-    ("@main = [a b] & {#L a b} ~ {#M #1 #2}", "[{#M #1 #2} {#M #1 #2}]", {"comm": 3}),
-    ("@main = [a b] & (a b) ~ (#T #1 #2)", "[(#T #1 #2) (#T #1 #2)]", {"comm": 3}),
-    ("@main = [[a b] [c d]] & <+ a b> ~ <* c d>",
-     "[[<* a b> <* c d>] [<+ a c> <+ b d>]]", {"comm": 1}),
-    # erasers
-    ("@main = a & * ~ (#1 a)", "*", {"eras": 2}),
-    ("@main = [a b] & * ~ {0 a b}", "[* *]", {"eras": 1}),
-    ("@main = a & * ~ <+ #1 a>", "*", {"eras": 2}),
-    ("@main = a & * ~ ?<(#1 #2) a>", "*", {"eras": 4}),
-    ("@main = #1 & * ~ *", "#1", {"eras": 1}),
-    ("@main = #1 & #2 ~ #3", "#1", {"eras": 1}),
-    ("@main = #1 & #2 ~ *", "#1", {"eras": 1}),
-    # numbers are copied by CON and DUP
-    ("@main = [a b] & #3 ~ {0 a b}", "[#3 #3]", {"comm": 1}),
-    ("@main = [a b] & #3 ~ (a b)", "[#3 #3]", {"comm": 1}),
-])
+@pytest.mark.parametrize("text, net, rules", RULE_CASES)
 def test_rule(text, net, rules):
     assert result(text) == (net, {"dref": 1, **rules})
 

@@ -1,0 +1,36 @@
+"""Tiny nets, one interaction rule each, with the result and counters every backend must give.
+
+The boot `@main ~ ROOT` is always one more DREF; tests add it.
+"""
+
+RULE_CASES = [
+    # CON-CON, same tag: (λx x 1)
+    ("@main = a & (b b) ~ (#1 a)", "#1", {"anni": 1}),
+    ("@main = a & (#T b b) ~ (#T #1 a)", "#1", {"anni": 1}),
+    ("@main = [a b] & {0 a b} ~ {0 #1 #2}", "[#1 #2]", {"anni": 1}),
+    ("@main = [a b] & {#L a b} ~ {#L #1 #2}", "[#1 #2]", {"anni": 1}),
+    ("@main = [a b] & <+ a b> ~ <+ #1 #2>", "[#1 #2]", {"anni": 1}),
+    ("@main = [a b] & ?<a b> ~ ?<#1 #2>", "[#1 #2]", {"anni": 1}),
+    # different labels or kinds commute; the copied numbers are COMM too
+    ("@main = [b c] & {0 b c} ~ (d d)", "[(a a) (b b)]", {"comm": 1, "anni": 1}),
+    ("@main = [a b] & {0 a b} ~ {1 #1 #2}", "[{0 #1 #2} {0 #1 #2}]", {"comm": 3}),
+    ("@main = [a b] & {#L a b} ~ {#M #1 #2}", "[{#M #1 #2} {#M #1 #2}]", {"comm": 3}),
+    ("@main = [a b] & (a b) ~ (#T #1 #2)", "[(#T #1 #2) (#T #1 #2)]", {"comm": 3}),
+    ("@main = [[a b] [c d]] & <+ a b> ~ <* c d>",
+     "[[<* a b> <* c d>] [<+ a c> <+ b d>]]", {"comm": 1}),
+    # erasers
+    ("@main = a & * ~ (#1 a)", "*", {"eras": 2}),
+    ("@main = [a b] & * ~ {0 a b}", "[* *]", {"eras": 1}),
+    ("@main = a & * ~ <+ #1 a>", "*", {"eras": 2}),
+    ("@main = a & * ~ ?<(#1 #2) a>", "*", {"eras": 4}),
+    ("@main = #1 & * ~ *", "#1", {"eras": 1}),
+    ("@main = #1 & #2 ~ #3", "#1", {"eras": 1}),
+    ("@main = #1 & #2 ~ *", "#1", {"eras": 1}),
+    # numbers are copied by CON and DUP
+    ("@main = [a b] & #3 ~ {0 a b}", "[#3 #3]", {"comm": 1}),
+    ("@main = [a b] & #3 ~ (a b)", "[#3 #3]", {"comm": 1}),
+    # more pairs: a CON against a pair, a switch copied by a DUP, an eraser against a DUP
+    ("@main = [a b] & (a b) ~ [#1 #2]", "[[#1 #2] [#1 #2]]", {"comm": 3}),
+    ("@main = [a b] & ?<a b> ~ {0 * *}", "[{0 * *} {0 * *}]", {"comm": 1, "eras": 2}),
+    ("@main = #1 & * ~ {#L * *}", "#1", {"eras": 3}),
+]
