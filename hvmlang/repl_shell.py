@@ -190,6 +190,24 @@ def loop(session: Session, prompt: PromptSession, write) -> None:
             write(out)
 
 
+def piped(session: Session, lines, write) -> None:
+    """Handle input from a pipe or file: lines gather as they would at the prompt."""
+    pending: list[str] = []
+    for line in lines:
+        pending.append(line.rstrip("\n"))
+        text = "\n".join(pending)
+        if needs_more(text, session.state.book.ctrs.keys()):
+            continue
+        pending = []
+        out = session.handle(text) if text.strip() else ""
+        if out:
+            write(out)
+        if session.done:
+            return
+    if any(line.strip() for line in pending):
+        write(session.handle("\n".join(pending)))
+
+
 def main(path: str | None, settings) -> int:
     """`hvm-lang repl [FILE]`: the interactive session on this terminal."""
     def write(text: str) -> None:
@@ -197,8 +215,13 @@ def main(path: str | None, settings) -> int:
 
     colour = "NO_COLOR" not in os.environ and sys.stdout.isatty()
     session = Session(settings, colour=colour, notify=write)
-    write(f"hvm-lang {__version__}: `:help` for help, `:quit` or Ctrl-D to leave")
+    interactive = sys.stdin.isatty()
+    if interactive:
+        write(f"hvm-lang {__version__}: `:help` for help, `:quit` or Ctrl-D to leave")
     if path is not None:
         write(session.handle(f":load {path}"))
-    loop(session, prompt_session(session), write)
+    if interactive:
+        loop(session, prompt_session(session), write)
+    else:
+        piped(session, sys.stdin, write)
     return 0

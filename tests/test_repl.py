@@ -12,7 +12,8 @@ from hvmlang.netfmt import parse_book
 from hvmlang.netview import census, to_dot
 from hvmlang.repl import Session
 from hvmlang.repl_commands import lookup
-from hvmlang.repl_shell import ReplCompleter, SourceLexer, loop, needs_more, prompt_session
+from hvmlang.repl_shell import (ReplCompleter, SourceLexer, loop, needs_more, piped,
+                                prompt_session)
 from hvmlang.repl_state import ReplError, Settings
 from hvmlang.runtime.api import Interrupted, RunResult, Stats
 
@@ -377,3 +378,11 @@ def test_stub_backend_result_is_read_back(session, monkeypatch):
     session.handle(":set backend stub")
     assert session.handle("(+ 3 4)") == "7"
     assert session.handle(":stats").startswith("RWTS   : 1")
+
+
+def test_piped_input_gathers_lines_like_the_prompt(session):
+    lines = ["Fib 0 = 0\n", "Fib 1+p = (+ 2 (Fib p))\n", "\n", "(Fib 3)\n", "(+ 1\n", " 2)\n",
+             ":quit\n", "(Fib 1)\n"]
+    shown = []
+    piped(session, lines, shown.append)
+    assert shown == ["defined `Fib` : Num -> Num", "6", "3"]
