@@ -63,7 +63,7 @@ class Machine:
         self.st[K.S_VLIVE] = 1
         self.st[K.S_LABLO] = self.st[K.S_LABEL] = prog.first_fresh
         self.st[K.S_WIDTH] = prog.width
-        self.scr = np.zeros(2 * prog.width + 2 * prog.links, np.int64)
+        self.scr = np.zeros(2 * prog.width + 2 * prog.links + 1, np.int64)   # + zero slot
         self.req = np.zeros(2, np.int64)
         self.deadline = None if options.timeout is None else time.perf_counter() + options.timeout
 

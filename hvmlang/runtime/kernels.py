@@ -13,7 +13,9 @@ nodes and vars form free lists threaded through their first word.
 Vars: `vs[v]` is 0 while wire v waits for its other end, else the port deposited there
 (HVM2 link with exchange semantics); var 0 is reserved, var 1 is ROOT.
 Redexes: pairs of principal ports in `rdx`; REF expansions grow down from the end and are
-taken only when no other pair is left. A request (VAR v, REF d) in `req` asks to expand d
+taken only when no other pair is left. Template ports are stored split (layout._split): the
+bits kept, then (tlen words later) the scratch slot to or in, so a REF expansion places its
+ports without branching on their tag. A request (VAR v, REF d) in `req` asks to expand d
 into wire v (boot and force phase).
 A location (force phase and export) is `index << 2 | kind`: kind 0 a node slot, 1 a var
 cell, 2 an output slot.
@@ -35,6 +37,8 @@ LAB_LIMIT = 1 << 28
 LOCAL = 1 << 27            # template-only flag: a definition-local DUP label
 LOW_MASK = (1 << 36) - 1   # tag and address bits of a node port
 NUM_MASK = (1 << 60) - 1
+KX_LOCAL = 1 << 40         # template scratch index flag: the port is a definition-local DUP
+KX_MASK = KX_LOCAL - 1
 FLIP = 16
 ROOT = 1
 NSINKS = 2
@@ -124,6 +128,61 @@ def adjust(p, scr, w, base, lablo):
     return q
 
 
+@njit(inline='always')
+def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
+    """Connect x with y: follow deposited wires, then deposit into an open wire or stack the
+    pair (x, y) of principal ports; the updated (vfree, vlive, eras, hi, lo)."""
+    while (x & TAG_MASK) == VAR:
+        z = vs[U(x >> 4)]
+        if z == 0:
+            break
+        vs[U(x >> 4)] = vfree
+        vfree = x >> 4
+        vlive -= 1
+        x = z
+    while (y & TAG_MASK) == VAR:
+        z = vs[U(y >> 4)]
+        if z == 0:
+            break
+        vs[U(y >> 4)] = vfree
+        vfree = y >> 4
+        vlive -= 1
+        y = z
+    tx = x & TAG_MASK
+    ty = y & TAG_MASK
+    if tx == VAR:
+        vs[U(x >> 4)] = y
+    elif ty == VAR:
+        vs[U(y >> 4)] = x
+    elif tx <= NUM and ty <= NUM and not (tx == REF and (x >> 4) < NSINKS) \
+            and not (ty == REF and (y >> 4) < NSINKS):
+        eras += 1         # two nullaries: void at once, never stacked
+    else:
+        if ((tx == REF and ty >= CON and ty != DUP and (x >> 4) >= NSINKS)
+                or (ty == REF and tx >= CON and tx != DUP and (y >> 4) >= NSINKS)):
+            j = 2 * (rcap - 1 - lo)
+            lo += 1
+        else:
+            j = 2 * hi
+            hi += 1
+        rdx[U(j)] = x
+        rdx[U(j + 1)] = y
+    return vfree, vlive, eras, hi, lo
+
+
+@njit(inline='always')
+def place(p, kx, scr, base, lablo):
+    """A split template port (layout._split) made live: p or-ed with scr[slot] << 4, and a
+    fresh label for a definition-local DUP."""
+    q = p | (scr[U(kx & KX_MASK)] << 4)
+    if kx >= KX_LOCAL:
+        lab = base + (((p >> LAB_SHIFT) & LAB_MASK) - LOCAL)
+        if lab >= LAB_LIMIT:
+            lab -= LAB_LIMIT - lablo
+        q = (lab << LAB_SHIFT) | (q & LOW_MASK)
+    return q
+
+
 @njit(_nrt=False, cache=True)
 def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
     """Run at most `budget` interactions; return DONE, BUDGET or a GROW_* status.
@@ -149,6 +208,7 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
     status = BUDGET
     n = 0
     src = -1
+    p1 = q1 = p2 = q2 = 0
     while n < budget:
         src = -1
         if nlive > npeak:
@@ -199,10 +259,8 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 nodes[U(2 * ib)] = ia
                 nfree = ib
                 nlive -= 2
-                scr[U(lk)] = a1
-                scr[U(lk + 1)] = b1
-                scr[U(lk + 2)] = a2
-                scr[U(lk + 3)] = b2
+                p1, q1, p2, q2 = a1, b1, a2, b2
+                nl = -1
                 anni += 1
             else:
                 # a and b become the copies of b on a's first port and of a on b's first port
@@ -257,10 +315,8 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 nl = 0
             elif tb == DUP:
                 ib = (b >> 4) & ADDR_MASK
-                scr[U(lk)] = a
-                scr[U(lk + 1)] = nodes[U(2 * ib)]
-                scr[U(lk + 2)] = a
-                scr[U(lk + 3)] = nodes[U(2 * ib + 1)]
+                p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
+                nl = -1
                 nodes[U(2 * ib)] = nfree
                 nfree = ib
                 nlive -= 1
@@ -300,19 +356,24 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 nlive += nlen - first
                 vlive += vlen
                 noff = prog[U(row + D_NOFF)]
+                tlen = 2 * (nlen + rlen)
                 for i in range(first, nlen):
                     m = scr[U(i)]
-                    nodes[U(2 * m)] = adjust(prog[U(noff + 2 * i)], scr, w, base, lablo)
-                    nodes[U(2 * m + 1)] = adjust(prog[U(noff + 2 * i + 1)], scr, w, base, lablo)
+                    x = noff + 2 * i
+                    nodes[U(2 * m)] = place(prog[U(x)], prog[U(x + tlen)], scr, base, lablo)
+                    nodes[U(2 * m + 1)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], scr,
+                                                base, lablo)
                 roff = prog[U(row + D_ROFF)]
                 for r in range(2 * rlen):
-                    scr[U(lk + r)] = adjust(prog[U(roff + r)], scr, w, base, lablo)
+                    scr[U(lk + r)] = place(prog[U(roff + r)], prog[U(roff + r + tlen)], scr, base,
+                                           lablo)
                 k = lk + 2 * rlen
                 if fuse:
                     ib = (b >> 4) & ADDR_MASK
-                    scr[U(k)] = adjust(prog[U(noff)], scr, w, base, lablo)
+                    scr[U(k)] = place(prog[U(noff)], prog[U(noff + tlen)], scr, base, lablo)
                     scr[U(k + 1)] = nodes[U(2 * ib)]
-                    scr[U(k + 2)] = adjust(prog[U(noff + 1)], scr, w, base, lablo)
+                    scr[U(k + 2)] = place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], scr, base,
+                                          lablo)
                     scr[U(k + 3)] = nodes[U(2 * ib + 1)]
                     nodes[U(2 * ib)] = nfree
                     nfree = ib
@@ -328,10 +389,8 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
         elif ta == ERA or tb == NUM:
             if tb >= CON:
                 ib = (b >> 4) & ADDR_MASK
-                scr[U(lk)] = a
-                scr[U(lk + 1)] = nodes[U(2 * ib)]
-                scr[U(lk + 2)] = a
-                scr[U(lk + 3)] = nodes[U(2 * ib + 1)]
+                p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
+                nl = -1
                 nodes[U(2 * ib)] = nfree
                 nfree = ib
                 nlive -= 1
@@ -340,10 +399,8 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
             eras += 1
         elif tb <= DUP:
             ib = (b >> 4) & ADDR_MASK
-            scr[U(lk)] = a
-            scr[U(lk + 1)] = nodes[U(2 * ib)]
-            scr[U(lk + 2)] = a
-            scr[U(lk + 3)] = nodes[U(2 * ib + 1)]
+            p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
+            nl = -1
             nodes[U(2 * ib)] = nfree
             nfree = ib
             nlive -= 1
@@ -415,46 +472,13 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 scr[U(lk + 1)] = br
                 nl = 1
             oper += 1
+        if nl < 0:
+            vfree, vlive, eras, hi, lo = link(p1, q1, vs, rdx, rcap, vfree, vlive, eras, hi, lo)
+            vfree, vlive, eras, hi, lo = link(p2, q2, vs, rdx, rcap, vfree, vlive, eras, hi, lo)
+            continue
         for k in range(lk, lk + 2 * nl, 2):
-            # connect x with y: follow deposited wires, then deposit into an open wire or
-            # stack the pair (x, y) of principal ports
-            x = scr[U(k)]
-            y = scr[U(k + 1)]
-            while (x & TAG_MASK) == VAR:
-                z = vs[U(x >> 4)]
-                if z == 0:
-                    break
-                vs[U(x >> 4)] = vfree
-                vfree = x >> 4
-                vlive -= 1
-                x = z
-            while (y & TAG_MASK) == VAR:
-                z = vs[U(y >> 4)]
-                if z == 0:
-                    break
-                vs[U(y >> 4)] = vfree
-                vfree = y >> 4
-                vlive -= 1
-                y = z
-            tx = x & TAG_MASK
-            ty = y & TAG_MASK
-            if tx == VAR:
-                vs[U(x >> 4)] = y
-            elif ty == VAR:
-                vs[U(y >> 4)] = x
-            elif tx <= NUM and ty <= NUM and not (tx == REF and (x >> 4) < NSINKS) \
-                    and not (ty == REF and (y >> 4) < NSINKS):
-                eras += 1         # two nullaries: void at once, never stacked
-            else:
-                if ((tx == REF and ty >= CON and ty != DUP and (x >> 4) >= NSINKS)
-                        or (ty == REF and tx >= CON and tx != DUP and (y >> 4) >= NSINKS)):
-                    j = 2 * (rcap - 1 - lo)
-                    lo += 1
-                else:
-                    j = 2 * hi
-                    hi += 1
-                rdx[U(j)] = x
-                rdx[U(j + 1)] = y
+            vfree, vlive, eras, hi, lo = link(scr[U(k)], scr[U(k + 1)], vs, rdx, rcap, vfree,
+                                              vlive, eras, hi, lo)
     if src >= 0 and status != BUDGET:     # give back the pair that could not be reduced
         if src == 0:
             rpos -= 1

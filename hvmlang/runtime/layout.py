@@ -14,8 +14,9 @@ import numpy as np
 
 from .. import net, ops
 from ..netutil import wire_name
-from .kernels import (CON, D_COLS, D_FORCE, D_NLAB, D_NLEN, D_NOFF, D_RLEN, D_ROFF, D_ROOT,
-                      D_VLEN, DUP, ERA, LAB_SHIFT, LOCAL, NSINKS, NUM, OPR, REF, SWI, VAR)
+from .kernels import (ADDR_MASK, CON, D_COLS, D_FORCE, D_NLAB, D_NLEN, D_NOFF, D_RLEN, D_ROFF,
+                      D_ROOT, D_VLEN, DUP, ERA, KX_LOCAL, LAB_SHIFT, LOCAL, NSINKS, NUM, OPR, REF,
+                      SWI, VAR)
 
 SINK_IDS = {net.LOG_SINK: 0, net.PRINT_SINK: 1}
 BINARY = {net.Con: CON, net.Dup: DUP, net.Op: OPR, net.Swi: SWI}
@@ -26,7 +27,7 @@ class Program:
     """A packed book: definition templates and the tables that map ids back to names."""
     names: list          # definition id -> name (ids 0 and 1 are the sinks)
     entry: int
-    words: np.ndarray    # one row of D_COLS per definition, then node and redex templates
+    words: np.ndarray    # one row of D_COLS per definition, then split templates (_split)
     width: int           # most nodes or vars of one definition (size of the scratch maps)
     links: int           # most links one interaction makes (redexes of a definition + 2, >= 4)
     con_tags: list       # CON label id -> None / net.TUPLE / tag name
@@ -134,11 +135,35 @@ def pack(book: net.Book) -> Program:
         row[D_ROFF], row[D_RLEN] = base + len(pd.nodes), len(redexes) // 2
         row[D_NLAB], row[D_FORCE], row[D_ROOT] = pd.nlab, name not in book.recursive, root
         words += pd.nodes + redexes
+        words += [None] * (len(pd.nodes) + len(redexes))    # scratch indices, filled below
         width = max(width, row[D_NLEN], row[D_VLEN])
         links = max(links, row[D_RLEN] + 2)
+    _split(rows, words, len(names) * D_COLS, width, links)
     flat = [w for row in rows for w in row] + words
     return Program(names, ids[book.entry], np.array(flat, dtype=np.uint64).view(np.int64),
                    width, links, list(labels.con), [""] + list(labels.dup))
+
+
+def _split(rows, words, start, width, links):
+    """Rewrite each template port p (at x) as the bits kept and, at x + tlen, the scratch slot
+    whose content shifted by 4 is or-ed in (kernels.place): a node port keeps its label and tag
+    and takes scr[node]; a VAR takes scr[width + var]; any other port takes the zero slot
+    2 * width + 2 * links. A definition-local DUP label sets the KX_LOCAL flag."""
+    zero = 2 * width + 2 * links
+    for row in rows[NSINKS:]:
+        off, tlen = row[D_NOFF] - start, 2 * (row[D_NLEN] + row[D_RLEN])
+        for x in range(off, off + tlen):
+            p = words[x]
+            t = p & 15
+            if t == VAR:
+                words[x], words[x + tlen] = 0, width + (p >> 4)
+            elif t >= CON:
+                k = (p >> 4) & ADDR_MASK
+                if t == DUP and (p >> LAB_SHIFT) & LOCAL:
+                    k |= KX_LOCAL
+                words[x], words[x + tlen] = p & ~(ADDR_MASK << 4), k
+            else:
+                words[x + tlen] = zero
 
 
 class Reader:
