@@ -20,12 +20,17 @@ class TVar:
 
 
 class TCon:
-    """A type constructor applied to arguments: `Num`, `(List a)`, `->` functions, `,` pairs."""
-    __slots__ = ("name", "args")
+    """A type constructor applied to arguments: `Num`, `(List a)`, `->` functions, `,` pairs.
+
+    `vars` caches the unknowns inside the type (see `_vars`): None until computed, `MANY`
+    when there were too many to keep.
+    """
+    __slots__ = ("name", "args", "vars")
 
     def __init__(self, name: str, args: tuple = ()):
         self.name = name
         self.args = args
+        self.vars = None if args else ()
 
 
 class TRigid:
@@ -122,17 +127,84 @@ def unify(expected, found) -> None:
             raise Clash(a, b)
 
 
+MANY = "many"     # `TCon.vars` of a type with more than VARS_CAP unknowns: not cached
+VARS_CAP = 16
+
+
+def _current(t: TCon) -> bool:
+    """Whether the cache `t.vars` holds only unknowns that are still unbound (or is MANY)."""
+    found = t.vars
+    if found is None:
+        return False
+    if found is MANY:
+        return True
+    for x in found:
+        if x.ref is not None:
+            return False
+    return True
+
+
+def _vars(t: TCon):
+    """The unknowns inside `t`, or MANY when there are more than VARS_CAP (cached in `t.vars`).
+
+    A cache stays sound as unification goes on: a variable is only ever bound, never unbound,
+    so every unknown now inside `t` is inside `prune(x)` for some `x` of the cache; a cache
+    with bound variables is brought up to date from the caches of their types. So checking a
+    type built one level on top of an already checked one costs O(1), not a walk of the whole
+    type (deep nesting made type checking quadratic).
+    """
+    if _current(t):
+        return t.vars
+    stack = [(t, False)]
+    while stack:
+        node, ready = stack.pop()
+        if _current(node):
+            continue
+        parts = node.args if node.vars is None else node.vars
+        if not ready:
+            stack.append((node, True))
+            for a in parts:
+                a = prune(a)
+                if isinstance(a, TCon) and not _current(a):
+                    stack.append((a, False))
+            continue
+        found: dict | None = {}
+        for a in parts:
+            a = prune(a)
+            if isinstance(a, TVar):
+                found[a] = None
+            elif isinstance(a, TCon) and a.vars:
+                if a.vars is MANY or len(found) + len(a.vars) > VARS_CAP:
+                    found = None
+                    break
+                found.update(dict.fromkeys(a.vars))
+            if len(found) > VARS_CAP:
+                found = None
+                break
+        node.vars = MANY if found is None else tuple(found)
+    return t.vars
+
+
 def _bind(v: TVar, t) -> None:
-    """Bind `v` to `t` after the occurs check, lowering the levels of variables in `t`."""
+    """Bind `v` to `t` after the occurs check, lowering the levels of variables in `t`.
+
+    Walks the unknowns of `t` through the `_vars` caches (the parts of a type with too many
+    unknowns are walked instead), visiting every type node at most once.
+    """
+    level = v.level
+    seen: set = set()
     stack = [t]
     while stack:
         u = prune(stack.pop())
         if u is v:
             raise Occurs(v, t)
         if isinstance(u, TVar):
-            u.level = min(u.level, v.level)
-        elif isinstance(u, TCon):
-            stack.extend(u.args)
+            if u.level > level:
+                u.level = level
+        elif isinstance(u, TCon) and u.args and id(u) not in seen:
+            seen.add(id(u))
+            found = _vars(u)
+            stack.extend(u.args if found is MANY else found)
     v.ref = t
 
 
