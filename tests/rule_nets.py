@@ -1,7 +1,15 @@
 """Tiny nets, one interaction rule each, with the result and counters every backend must give.
 
-The boot `@main ~ ROOT` is always one more DREF; tests add it.
+The boot `@main ~ ROOT` is always one more DREF; tests add it to RULE_CASES (REF_CASES count it).
 """
+
+COUNTERS = ("anni", "comm", "eras", "dref", "oper")
+
+
+def counts(stats) -> dict:
+    """The non-zero interaction counters of a run's Stats."""
+    return {name: getattr(stats, name) for name in COUNTERS if getattr(stats, name)}
+
 
 RULE_CASES = [
     # CON-CON, same tag: (λx x 1)
@@ -33,4 +41,21 @@ RULE_CASES = [
     ("@main = [a b] & (a b) ~ [#1 #2]", "[[#1 #2] [#1 #2]]", {"comm": 3}),
     ("@main = [a b] & ?<a b> ~ {0 * *}", "[{0 * *} {0 * *}]", {"comm": 1, "eras": 2}),
     ("@main = #1 & * ~ {#L * *}", "#1", {"eras": 3}),
+]
+
+REF_DEFS = "@rec = (* @rec)\n@id = (a a)\n@seven = #7\n"
+
+REF_CASES = [
+    # REF-DUP copies the reference without expanding it; REF-ERA, REF-NUM, REF-REF are void
+    ("@main = [a b] & @rec ~ {0 a b}", "[@rec @rec]", {"comm": 1, "dref": 1}),
+    ("@main = #1 & @id ~ *", "#1", {"eras": 1, "dref": 1}),
+    ("@main = #1 & @id ~ #2", "#1", {"eras": 1, "dref": 1}),
+    ("@main = #1 & @id ~ @rec", "#1", {"eras": 1, "dref": 1}),
+    # REF-CON, REF-OP and REF-SWI expand
+    ("@main = a & @id ~ (#5 a)", "#5", {"anni": 1, "dref": 2}),
+    ("@main = a & @seven ~ <+ #1 a>", "#8", {"oper": 1, "dref": 2}),
+    ("@main = a & @seven ~ <+ #3 a>", "#10", {"oper": 1, "dref": 2}),
+    ("@main = a & @seven ~ ?<(#0 (b b)) a>", "#6", {"dref": 2, "oper": 1, "anni": 2, "eras": 1}),
+    # a copied non-recursive reference is forced in the result: boot + 2 expansions
+    ("@main = [a b] & @seven ~ {0 a b}", "[#7 #7]", {"comm": 1, "dref": 3}),
 ]

@@ -10,9 +10,9 @@ from hvmlang import ops
 from hvmlang.net import Book, Con, Net, Num, Ref, walk
 from hvmlang.netfmt import parse_book, print_net, print_tree
 from hvmlang.runtime import api, cpu, kernels, reference
-from hvmlang.runtime.api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, Stats,
+from hvmlang.runtime.api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions,
                                  Timeout)
-from rule_nets import RULE_CASES
+from rule_nets import REF_CASES, REF_DEFS, RULE_CASES, counts
 
 CHURCH = "@c2 = ({0 (b a) (c b)} (c a))\n@inc = (<+ #1 a> a)\n"
 LOG = "@HVM.log = ({0 r s} r) & @HVM.log_sink ~ s\n"
@@ -25,11 +25,6 @@ TREE = """
 @sumt = (?<((t t) @sumt_s) r> r)
 @sumt_s = ({0 p q} ([l m] s)) & @sumt ~ (p (l <+ y s>)) & @sumt ~ (q (m y))
 """
-
-
-def counts(stats: Stats) -> dict:
-    names = ("anni", "comm", "eras", "dref", "oper")
-    return {name: getattr(stats, name) for name in names if getattr(stats, name)}
 
 
 def run(text: str, **options):
@@ -57,17 +52,9 @@ def test_rule(text, net, rules):
     assert result(text) == (net, {"dref": 1, **rules})
 
 
-def test_ref_rules():
-    defs = "@rec = (* @rec)\n@id = (a a)\n@seven = #7\n"
-    assert result("@main = [a b] & @rec ~ {0 a b}\n" + defs) == \
-        ("[@rec @rec]", {"comm": 1, "dref": 1})
-    assert result("@main = #1 & @id ~ *\n" + defs) == ("#1", {"eras": 1, "dref": 1})
-    assert result("@main = #1 & @id ~ #2\n" + defs) == ("#1", {"eras": 1, "dref": 1})
-    assert result("@main = #1 & @id ~ @rec\n" + defs) == ("#1", {"eras": 1, "dref": 1})
-    assert result("@main = a & @id ~ (#5 a)\n" + defs) == ("#5", {"anni": 1, "dref": 2})
-    assert result("@main = a & @seven ~ <+ #1 a>\n" + defs) == ("#8", {"oper": 1, "dref": 2})
-    assert result("@main = [a b] & @seven ~ {0 a b}\n" + defs) == \
-        ("[#7 #7]", {"comm": 1, "dref": 3})
+@pytest.mark.parametrize("text, net, rules", REF_CASES)
+def test_ref_rule(text, net, rules):
+    assert result(text + "\n" + REF_DEFS) == (net, rules)
 
 
 # -- numbers ------------------------------------------------------------------------------------

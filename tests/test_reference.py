@@ -5,9 +5,9 @@ from hvmlang import ops
 from hvmlang.net import Book, Con, Era, Net, Num, Ref
 from hvmlang.netfmt import parse_book, print_net, print_tree
 from hvmlang.runtime import api, reference
-from hvmlang.runtime.api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, Stats,
+from hvmlang.runtime.api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions,
                                  Timeout)
-from rule_nets import RULE_CASES
+from rule_nets import REF_CASES, REF_DEFS, RULE_CASES, counts
 
 CHURCH = """
 @c2 = ({0 (b a) (c b)} (c a))
@@ -19,11 +19,6 @@ PRINT = "@HVM.print = (s (k k)) & @HVM.print_sink ~ s\n"
 
 def run(text: str, **options):
     return reference.run(parse_book(text, "<test>"), RunOptions(**options))
-
-
-def counts(stats: Stats) -> dict:
-    names = ("anni", "comm", "eras", "dref", "oper")
-    return {name: getattr(stats, name) for name in names if getattr(stats, name)}
 
 
 def result(text: str, **options) -> tuple[str, dict]:
@@ -38,25 +33,15 @@ def test_rule(text, net, rules):
     assert result(text) == (net, {"dref": 1, **rules})
 
 
-def test_ref_rules():
-    defs = "@rec = (* @rec)\n@id = (a a)\n@seven = #7\n"
-    # REF-DUP copies the reference without expanding it; REF-ERA and REF-NUM are void
-    assert result("@main = [a b] & @rec ~ {0 a b}\n" + defs) == \
-        ("[@rec @rec]", {"comm": 1, "dref": 1})
-    assert result("@main = #1 & @id ~ *\n" + defs) == ("#1", {"eras": 1, "dref": 1})
-    assert result("@main = #1 & @id ~ #2\n" + defs) == ("#1", {"eras": 1, "dref": 1})
-    assert result("@main = #1 & @id ~ @rec\n" + defs) == ("#1", {"eras": 1, "dref": 1})
-    # REF-CON, REF-OP and REF-SWI expand
-    assert result("@main = a & @id ~ (#5 a)\n" + defs) == ("#5", {"anni": 1, "dref": 2})
-    assert result("@main = a & @seven ~ <+ #3 a>\n" + defs) == ("#10", {"dref": 2, "oper": 1})
-    assert result("@main = a & @seven ~ ?<(#0 (b b)) a>\n" + defs) == \
-        ("#6", {"dref": 2, "oper": 1, "anni": 2, "eras": 1})
+@pytest.mark.parametrize("text, net, rules", REF_CASES)
+def test_ref_rule(text, net, rules):
+    assert result(text + "\n" + REF_DEFS) == (net, rules)
+
+
+def test_sink_records_what_it_meets():
     # a sink records whatever it meets
     r = run("@main = #1 & @HVM.log_sink ~ *")
     assert r.outputs == [("HVM.log_sink", Era())] and counts(r.stats) == {"dref": 2}
-    # a copied non-recursive reference is forced in the result: boot + 2 expansions
-    assert result("@main = [a b] & @seven ~ {0 a b}\n" + defs) == \
-        ("[#7 #7]", {"comm": 1, "dref": 3})
 
 
 @pytest.mark.parametrize("text, value, oper", [
