@@ -66,6 +66,8 @@ def _runtime(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="stop after SECONDS")
     p.add_argument("-b", "--backend", default="cpu",
                    choices=list(BACKENDS), help="reducer")
+    p.add_argument("-t", "--threads", type=int, metavar="N",
+                   help="threads of the cpu-parallel backend (default: every core)")
     p.add_argument("-l", "--linear", action="store_true", help="show explicit dups in the result")
 
 
@@ -187,7 +189,7 @@ class Session:
         a = self.args
         backend = runtime.get(a.backend)
         result = backend.run(book, RunOptions(max_rewrites=a.max_rewrites, mem_bytes=a.mem,
-                                              timeout=a.timeout))
+                                              timeout=a.timeout, threads=a.threads))
         for line in outputs(result, book, linear=a.linear):
             print(line, file=self.out)
         text, warnings = readback(result.net, book, linear=a.linear)

@@ -25,7 +25,7 @@ from .runtime.api import (BackendUnavailable, Interrupted, OutOfMemory, RewriteL
                           RuntimeLimit, Timeout)
 
 IT_MAX_CHARS = 50_000    # a longer result binds `it` to the expression, not to its text
-JIT_BACKENDS = frozenset({"cpu"})
+JIT_BACKENDS = frozenset({"cpu", "cpu-parallel", "cuda"})
 LIMIT_HINTS = {OutOfMemory: "raise it with `:set mem SIZE`",
                RewriteLimit: "raise it with `:set max-rewrites N`",
                Timeout: "raise it with `:set timeout SECONDS`"}

@@ -1,4 +1,5 @@
-"""Backends that reduce a net Book: reference (pure Python) and cpu (Numba, the default).
+"""Backends that reduce a net Book: reference (pure Python), cpu (Numba, the default),
+cpu-parallel (Numba threads) and cuda (numba.cuda).
 
 `get(name)` imports a backend lazily so that commands that never run a net (check, desugar)
 never import Numba.
@@ -13,6 +14,8 @@ from .api import (BackendUnavailable, Interrupted, OutOfMemory, RewriteLimit, Ru
 BACKENDS = {
     "reference": "hvmlang.runtime.reference",
     "cpu": "hvmlang.runtime.cpu",
+    "cpu-parallel": "hvmlang.runtime.cpu_parallel",
+    "cuda": "hvmlang.runtime.cuda",
 }
 
 
