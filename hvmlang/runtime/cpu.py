@@ -235,7 +235,11 @@ def _size(tree) -> int:
 def run(book: net.Book, options: RunOptions, *, initial: int = INITIAL_NODES) -> RunResult:
     """Reduce `book` from its entry point to normal form (see module docstring)."""
     jit = prepare()
-    machine = Machine(pack(book), options, initial)
+    return complete(Machine(pack(book), options, initial), jit)
+
+
+def complete(machine: Machine, jit: float) -> RunResult:
+    """Normalize on `machine`, read the result back and gather the statistics."""
     start = time.perf_counter()
     try:
         machine.normalize()
