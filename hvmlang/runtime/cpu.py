@@ -3,8 +3,10 @@
 Input: a net.Book and RunOptions. Output: a RunResult whose net is the normal form (the root
 tree, plus a redex `& w ~ tree` for each cycle no tree can hold), the ports recorded by the
 HVM.log/HVM.print sinks, and the statistics. Python runs the kernels chunk by chunk and, between
-chunks, checks the rewrite limit, the timeout and Ctrl-C, and grows the heap by doubling up to
-`mem_bytes`. The schedule is the reference backend's, so both give the same counters.
+chunks, checks the rewrite limit, the timeout and Ctrl-C. The heap is reserved at the size
+`mem_bytes` allows (np.zeros maps pages lazily, so a small net touches little of it); where the
+system refuses that much, it starts smaller and grows by doubling up to `mem_bytes`. The
+schedule is the reference backend's, so both give the same counters.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from .api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, RunResult,
                   format_size)
 from .layout import Program, Reader, pack
 
-INITIAL_NODES = 1 << 16     # starting heap: node slots (vars get as many, redexes a quarter)
+BYTES_PER_NODE = 48    # reserved per node slot: its 16 bytes, a var cell, a redex share, spare
 
 _A = "int64[::1]"
 _SIGNATURES = {
@@ -47,15 +49,21 @@ def prepare() -> float:
 class Machine:
     """The heap arrays of one run and the Python side of growth, limits and chunking."""
 
-    def __init__(self, prog: Program, options: RunOptions, initial: int):
+    def __init__(self, prog: Program, options: RunOptions, initial: int | None = None):
         self.prog, self.options = prog, options
         self.limit = options.mem_bytes
-        n = max(8, initial)
-        while n > 8 and 48 * n > self.limit:
-            n //= 2
-        self.nodes = np.zeros(2 * n, np.int64)
-        self.vs = np.zeros(n, np.int64)
-        self.rdx = np.zeros(2 * max(4, n // 4), np.int64)
+        n = self.limit // BYTES_PER_NODE
+        n = max(8, n if initial is None else min(initial, n))
+        while True:
+            try:
+                self.nodes = np.zeros(2 * n, np.int64)
+                self.vs = np.zeros(n, np.int64)
+                self.rdx = np.zeros(2 * max(4, n // 4), np.int64)
+                break
+            except MemoryError:
+                if n <= 8:
+                    raise OutOfMemory("out of memory: the system could not provide a heap")
+                n //= 2
         self.outs = np.zeros(16, np.int64)
         self.st = np.zeros(K.STATE_SIZE, np.int64)
         self.st[K.S_NBUMP] = 1
@@ -202,14 +210,14 @@ class Machine:
         that node's tree as a redex `& w ~ tree`, w being the wire of its principal port."""
         nout = int(self.st[K.S_NOUT])
         reader = Reader(self.prog)
-        seen = np.zeros(self.nodes.size // 2, np.int8)
+        seen = np.zeros(int(self.st[K.S_NBUMP]), np.int8)
         locs = np.concatenate([np.array([K.ROOT << 2 | 1], np.int64), self.output_locs(0)])
         root, *outputs = self.read(reader, locs, -1, seen)
         redexes, parent, ends = [], None, None
         while (wire := reader.waiting()) is not None:
             if parent is None:
-                parent = np.full(self.nodes.size // 2, -1, np.int64)
-                ends = np.full(2 * self.vs.size, -1, np.int64)
+                parent = np.full(int(self.st[K.S_NBUMP]), -1, np.int64)
+                ends = np.full(2 * int(self.st[K.S_VBUMP]), -1, np.int64)
                 K.parents(self.nodes, self.vs, self.st[K.S_NFREE], self.st[K.S_NBUMP], parent,
                           ends)
             slot = max((e for e in ends[2 * wire:2 * wire + 2] if e < 0 or not seen[e >> 1]),
@@ -232,7 +240,7 @@ def _size(tree) -> int:
     return sum(isinstance(t, (net.Con, net.Dup, net.Op, net.Swi)) for t in net.walk(tree))
 
 
-def run(book: net.Book, options: RunOptions, *, initial: int = INITIAL_NODES) -> RunResult:
+def run(book: net.Book, options: RunOptions, *, initial: int | None = None) -> RunResult:
     """Reduce `book` from its entry point to normal form (see module docstring)."""
     jit = prepare()
     return complete(Machine(pack(book), options, initial), jit)
