@@ -1,24 +1,22 @@
 """Parser: source text -> `ast.Program` (or one term), every node carrying its `Span`.
 
-Comments are blanked out first (block comments nest), the text is lexed once with the
-terminals of `syntax.lark`, and the tokens are fed to lark's LALR parser one top-level item at
-a time: after a syntax error, parsing resumes at the next line that starts a new item at
-column 1, so every error of a file is reported at once. Lark trees become `ast` nodes with an
-explicit stack, so 10,000 nested parentheses or lambdas are fine.
+`lexer.Source` blanks comments (they nest) and lexes the text once; the tokens are fed to an
+LALR driver over the parse table that lark computes from `syntax.lark`, one top-level item at a
+time: after a syntax error, parsing resumes at the next line that starts a new item at column 1,
+so every error of a file is reported at once. Each reduction builds its `ast` node at once
+(`parse_tree.TreeBuilder`); the stacks are lists, so 10,000 nested parentheses are fine.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-from lark import Lark, Token
 from lark.parsers.lalr_analysis import Shift
 
 from . import ast
 from .diagnostics import SOURCES, CompileError, Diagnostic, Label, Span
-from .parse_tree import TreeBuilder
+from .lexer import Source, Tok, grammar
+from .parse_tree import TreeBuilder, reduction
 
 # Syntax error codes, one line each (the text `hvm-lang explain CODE` can show).
 ERROR_CODES = {
@@ -48,7 +46,7 @@ class IncompleteInput(CompileError):
 def parse_program(text: str, filename: str) -> ast.Program:
     """Parse a whole file; raise CompileError carrying every syntax error."""
     SOURCES.add(filename, text)
-    source = _Source(text, filename)
+    source = Source(text, filename)
     parser = _Parser(source, "file")
     return _finish(source, parser, _program(parser.items(), filename))
 
@@ -56,7 +54,7 @@ def parse_program(text: str, filename: str) -> ast.Program:
 def parse_term(text: str, filename: str):
     """Parse exactly one term (a CLI argument, a REPL expression)."""
     SOURCES.add(filename, text)
-    source = _Source(text, filename)
+    source = Source(text, filename)
     parser = _Parser(source, "input")
     return _finish(source, parser, parser.term())
 
@@ -68,7 +66,7 @@ def parse_repl_input(text: str, filename: str):
     When neither reading parses, the errors of the one that got further are raised.
     """
     SOURCES.add(filename, text)
-    source = _Source(text, filename)
+    source = Source(text, filename)
     as_term = _Parser(source, "input")
     term = as_term.term()
     if as_term.error_at is None:
@@ -87,7 +85,7 @@ def _program(items: list, filename: str) -> ast.Program:
                        [i for i in items if isinstance(i, ast.Signature)], filename)
 
 
-def _finish(source: _Source, parser: _Parser, result):
+def _finish(source: Source, parser: _Parser, result):
     """Return `result`, or raise every diagnostic of the source and the parser in order."""
     diagnostics = source.diagnostics + parser.diagnostics
     if not diagnostics:
@@ -97,116 +95,19 @@ def _finish(source: _Source, parser: _Parser, result):
     raise (IncompleteInput if incomplete else CompileError)(diagnostics)
 
 
-class _KeepErrorTokens:
-    """Identity postlexer whose `always_accept` keeps the error-only terminals in the lexer."""
-    always_accept = ("OPEN_STRING", "OPEN_CHAR", "BAD")
-
-    def process(self, stream):
-        return stream
-
-
 @cache
-def _lark() -> Lark:
-    grammar = Path(__file__).with_name("syntax.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True,
-                maybe_placeholders=False, start=["item", "term_input"],
-                postlex=_KeepErrorTokens())
+def _table(start: str) -> tuple:
+    """(LALR states, start state, end state) of the start symbol `item` or `term_input`.
 
-
-def _error(diagnostics: list, code: str, message: str, span: Span, **kw) -> None:
-    diagnostics.append(Diagnostic("error", code, message, span, **kw))
-
-
-# ---------------------------------------------------------------------------------------------
-# Comments and tokens
-
-_INTERESTING = re.compile(r"[\"'/]")
-_STRING_OR_CHAR = re.compile(r"\"(?:\\[\s\S]|[^\"\\])*\"?|'(?:\\[^\n]|[^'\\\n])*'?")
-_BLOCK_MARK = re.compile(r"/\*|\*/")
-_NOT_NEWLINE = re.compile(r"[^\n]")
-
-
-class _Source:
-    """One input text: comments blanked, lexed once, lexical errors collected."""
-
-    def __init__(self, text: str, filename: str):
-        self.file = filename
-        self.diagnostics: list[Diagnostic] = []
-        self.truncated = False     # an open string or comment swallowed the rest of the input
-        if text.startswith("\ufeff"):   # a byte order mark is not part of the program
-            text = " " + text[1:]
-        self.tokens = self._lex(self._strip_comments(text))
-
-    def span(self, tok: Token) -> Span:
-        return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
-
-    def clean_between(self, first: Token | None, last: Token | None) -> bool:
-        """Whether no lexical error lies between two tokens (None: the start, the end)."""
-        low = (first.line, first.column) if first else (0, 0)
-        high = (last.line, last.column) if last else (float("inf"), 0)
-        return not any(low < (d.span.line, d.span.col) < high for d in self.diagnostics)
-
-    def end_span(self) -> Span:
-        """The position just after the last token."""
-        if not self.tokens:
-            return Span(self.file, 1, 1, 1, 2)
-        last = self.tokens[-1]
-        return Span(self.file, last.end_line, last.end_column, last.end_line, last.end_column + 1)
-
-    def _strip_comments(self, text: str) -> str:
-        """Replace `// ..` and nested `/* .. */` by spaces, keeping newlines and strings."""
-        parts, done, i = [], 0, 0
-        while m := _INTERESTING.search(text, i):
-            i = m.start()
-            if text.startswith("//", i):
-                end = text.find("\n", i)
-                end = len(text) if end < 0 else end
-            elif text.startswith("/*", i):
-                end = self._block_comment_end(text, i)
-            elif text[i] == "/":
-                i += 1
-                continue
-            else:
-                i = _STRING_OR_CHAR.match(text, i).end()
-                continue
-            parts += [text[done:i], _NOT_NEWLINE.sub(" ", text[i:end])]
-            done = i = end
-        parts.append(text[done:])
-        return "".join(parts)
-
-    def _block_comment_end(self, text: str, start: int) -> int:
-        depth = 0
-        for m in _BLOCK_MARK.finditer(text, start):
-            depth += 1 if m.group() == "/*" else -1
-            if depth == 0:
-                return m.end()
-        line = text.count("\n", 0, start) + 1
-        col = start - text.rfind("\n", 0, start)
-        _error(self.diagnostics, "E003", "unterminated block comment: expected `*/` to close "
-               "this `/*`, found the end of the input", Span(self.file, line, col, line, col + 2))
-        self.truncated = True
-        return len(text)
-
-    def _lex(self, text: str) -> list[Token]:
-        tokens = []
-        for tok in _lark().lex(text):
-            if tok.type == "BAD":
-                shown = tok.value if tok.value.isprintable() else f"\\u{{{ord(tok.value):X}}}"
-                _error(self.diagnostics, "E001", f"unexpected character `{shown}`",
-                       self.span(tok))
-            elif tok.type == "OPEN_STRING":
-                quote = Span(self.file, tok.line, tok.column, tok.line, tok.column + 1)
-                _error(self.diagnostics, "E002", "unterminated string: expected a closing `\"`,"
-                       " found the end of the input", quote)
-                self.truncated = True
-                tokens.append(Token.new_borrow_pos("STRING", '""', tok))   # parsing goes on
-            elif tok.type == "OPEN_CHAR":
-                _error(self.diagnostics, "E004", "unterminated character literal: expected a "
-                       "closing `'`, found the end of the line", self.span(tok))
-                tokens.append(Token.new_borrow_pos("CHAR", "' '", tok))    # parsing goes on
-            else:
-                tokens.append(tok)
-        return tokens
+    `states[s][symbol]` is the next state (an int) to shift or go to, or the `reduction` to
+    apply, computed once per grammar rule.
+    """
+    conf = grammar().parse_interactive(start=start).parser_state.parse_conf
+    reductions = {rule: reduction(rule) for rule in grammar().rules}
+    states = {s: {symbol: arg if kind is Shift else reductions[arg]
+                  for symbol, (kind, arg) in actions.items()}
+              for s, actions in conf.states.items()}
+    return states, conf.start_state, conf.end_state
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,7 +145,7 @@ def _describe(expected: set) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
-def _found(tok: Token) -> str:
+def _found(tok: Tok) -> str:
     text = tok.value.split("\n")[0]
     return f"`{text[:24]}…`" if len(text) > 24 or "\n" in tok.value else f"`{text}`"
 
@@ -252,10 +153,10 @@ def _found(tok: Token) -> str:
 @dataclass(slots=True)
 class _Open:
     """A bracket that is not closed yet, and what the parser was reading when it opened."""
-    token: Token
+    token: Tok
     context: str                   # "term" | "pattern" | "other" (rule heads, data, types)
-    keyword: Token | None          # the `match` keyword when this is the `{` of a match
-    first: Token | None = None     # the first token inside
+    keyword: Tok | None          # the `match` keyword when this is the `{` of a match
+    first: Tok | None = None     # the first token inside
     comma: bool = False            # a `,` was read directly inside
 
     def phrase(self) -> str:
@@ -277,17 +178,20 @@ class _Open:
 
 
 class _Parser:
-    """Feeds the tokens of a `_Source` to the LALR parser, item by item or as one term."""
+    """Feeds the tokens of a `Source` to the LALR driver, item by item or as one term."""
 
-    def __init__(self, source: _Source, eof_word: str):
+    def __init__(self, source: Source, eof_word: str):
         self.source = source
         self.tokens = source.tokens
         self.eof_word = eof_word
         self.diagnostics: list[Diagnostic] = []
         self.error_at: int | None = None     # token index of the first syntax error
-        self.builder = TreeBuilder(source.file, self.diagnostics)
+        self.builder = TreeBuilder(source.file)
+        self.states: dict = {}               # the LALR table of the current start symbol
+        self.end_state = None                # its state after the whole item or term
+        self.stack: list = []                # LALR states; values and boxes: see `_feed`
         self.open: list[_Open] = []
-        self.matches: list[Token] = []       # `match` keywords whose `{` is not read yet
+        self.matches: list[Tok] = []       # `match` keywords whose `{` is not read yet
 
     def items(self) -> list:
         """Every top-level item that parses; errors are collected, parsing resumes after."""
@@ -299,42 +203,45 @@ class _Parser:
                            f"signature, found {_found(tok)}", self.source.span(tok))
                 i = self._resume_after(i)
                 continue
-            tree, end = self._feed("item", i)
-            if tree is None:
+            item, end = self._feed("item", i)
+            if item is None:
                 i = self._resume_after(i)
                 continue
-            resume = self._rejected(tree.children[0], i, end)
+            resume = self._rejected(item, i, end)
             if resume is None:
-                items.append(self.builder.build(tree))
+                items.append(item)
+                self.diagnostics += self.builder.diagnostics
             i = end if resume is None else resume
         return items
 
     def term(self):
         """The single term of the input, or None after a syntax error."""
-        tree, _ = self._feed("term_input", 0)
-        return None if tree is None else self.builder.build(tree)
+        term, _ = self._feed("term_input", 0)
+        self.diagnostics += self.builder.diagnostics if term is not None else []
+        return term
 
-    def _rejected(self, node, start: int, end: int) -> int | None:
+    def _rejected(self, item, start: int, end: int) -> int | None:
         """Where to resume when an item that parsed is still wrong by layout, else None."""
-        if end == len(self.tokens) or node.data not in ("rule", "signature"):
+        if end == len(self.tokens) or not isinstance(item, (ast.Rule, ast.Signature)):
             return None
-        head = self._swallowed_head(node, start, end)
+        head = self._swallowed_head(item, start, end)
         after = self.tokens[end]
-        if head is None and node.data == "signature" and after.line == node.meta.end_line:
+        if head is None and isinstance(item, ast.Signature) and after.line == item.span.end_line:
             self._fail(end, "E008", "expected the end of the line after this type signature, "
                        f"found {_found(after)}", self.source.span(after),
                        help="write type applications in parentheses, as in `(List a)`")
             return self._resume_after(end)
         return head
 
-    def _swallowed_head(self, node, start: int, end: int) -> int | None:
+    def _swallowed_head(self, item, start: int, end: int) -> int | None:
         """The index of a next definition's head that this item took as its body, or None.
 
         `foo =` then `bar = 1` on the next line parses as `foo = bar` and a stray `= 1`: the
         body opens a later line at column 1, and what follows it cannot start an item there.
         """
-        body, after = node.children[-1].meta, self.tokens[end]
-        if body.column != 1 or body.line == self.tokens[start].line or (
+        rule = isinstance(item, ast.Rule)
+        body, after = (item.body if rule else item.type).span, self.tokens[end]
+        if body.col != 1 or body.line == self.tokens[start].line or (
                 after.column == 1 and after.type in _ITEM_START):
             return None
         head = next(k for k in range(end - 1, start, -1) if self.tokens[k].line == body.line
@@ -344,7 +251,7 @@ class _Parser:
         sign, found = self.tokens[head - 1], self.tokens[head]
         if not self.source.clean_between(sign, found):
             return head                     # a bad character stood there, already reported
-        what = "a term after `=`" if node.data == "rule" else "a type after `:`"
+        what = "a term after `=`" if rule else "a type after `:`"
         needs = Label(self.source.span(sign), f"`{sign.value}` needs something after it")
         self._fail(head, "E008", f"expected {what}, found {_found(found)}, which starts a new "
                    "definition", self.source.span(found), labels=[needs])
@@ -357,48 +264,73 @@ class _Parser:
                     len(self.tokens))
 
     def _feed(self, start: str, i: int):
-        """Parse from token `i`: (tree, index after it), or (None, i) after reporting."""
-        ip = _lark().parse_interactive(start=start)
-        state = ip.parser_state
-        self.open, self.matches = [], []
-        while i < len(self.tokens):
-            tok = self.tokens[i]
-            if self._accepts(state, tok.type):
-                ip.feed_token(tok)
-                self._track(tok, state)
-                i += 1
-            elif start == "item" and self._accepts(state, "$END"):
-                return ip.feed_eof(), i         # the item is complete; `tok` starts the next
-            else:
-                self._syntax_error(state, i)
-                return None, i
-        if self._accepts(state, "$END"):
-            return ip.feed_eof(), i
-        self._syntax_error(state, i)
-        return None, i
+        """Parse from token `i`: (ast node, index after it), or (None, i) after reporting.
 
-    @staticmethod
-    def _accepts(state, terminal: str) -> bool:
+        The LALR driver keeps three stacks: states, values (tokens and ast nodes; lists for
+        spliced helper rules) and boxes (where each value lies in the text, see `reduce`).
+        A token is shifted only when it can be (`_accepts`), so that a syntax error leaves the
+        stacks as they were before it, for the message.
+        """
+        self.states, start_state, self.end_state = _table(start)
+        states, self.stack = self.states, [start_state]
+        values: list = []
+        boxes: list = []
+        self.builder.diagnostics = []
+        self.open, self.matches = [], []
+        tokens = self.tokens
+        while i < len(tokens):
+            tok = tokens[i]
+            kind = tok.type
+            action = states[self.stack[-1]].get(kind)
+            if action is not None and (type(action) is int or self._accepts(kind)):
+                while type(action) is not int:
+                    self._reduce(action, values, boxes)
+                    action = states[self.stack[-1]][kind]
+                self.stack.append(action)
+                values.append(tok)
+                boxes.append((tok.line, tok.column, tok.end_line, tok.end_column))
+                self._track(tok)
+                i += 1
+            elif start == "item" and self._accepts("$END"):
+                break                           # the item is complete; `tok` starts the next
+            else:
+                self._syntax_error(i)
+                return None, i
+        if not self._accepts("$END"):
+            self._syntax_error(i)
+            return None, i
+        while self._reduce(states[self.stack[-1]]["$END"], values, boxes) != self.end_state:
+            pass
+        return values[-1], i
+
+    def _reduce(self, reduction: tuple, values: list, boxes: list):
+        """Apply a reduction to the stacks; return the state it goes to."""
+        del self.stack[len(self.stack) - reduction[0]:]
+        self.builder.reduce(reduction, values, boxes)
+        goto = self.states[self.stack[-1]][reduction[1]]
+        self.stack.append(goto)
+        return goto
+
+    def _accepts(self, terminal: str) -> bool:
         """Whether `terminal` can come next, simulating LALR reductions without side effects."""
-        states, stack = state.parse_conf.states, state.state_stack
+        states, stack = self.states, self.stack
         depth, pushed = len(stack), []
         while True:
             action = states[pushed[-1] if pushed else stack[depth - 1]].get(terminal)
             if action is None:
                 return False
-            kind, rule = action
-            if kind is Shift:
+            if type(action) is int:
                 return True
-            size = len(rule.expansion)
+            size = action[0]
             popped = min(size, len(pushed))
             del pushed[len(pushed) - popped:]
             depth -= size - popped
-            goto = states[pushed[-1] if pushed else stack[depth - 1]][rule.origin.name][1]
-            if terminal == "$END" and goto == state.parse_conf.end_state:
+            goto = states[pushed[-1] if pushed else stack[depth - 1]][action[1]]
+            if terminal == "$END" and goto == self.end_state:
                 return True
             pushed.append(goto)
 
-    def _track(self, tok: Token, state) -> None:
+    def _track(self, tok: Tok) -> None:
         """Follow open brackets and `match` keywords, for error messages."""
         top = self.open[-1] if self.open else None
         if top is not None and top.first is None:
@@ -411,16 +343,16 @@ class _Parser:
         elif kind in ("RPAR", "RBRACK", "RBRACE"):
             self.open.pop()
         elif kind in _CLOSERS:
-            choices = state.parse_conf.states[state.position]
+            choices = self.states[self.stack[-1]]
             context = "term" if "LAM" in choices else "pattern" if "SUCC" in choices else "other"
             keyword = None
             if kind == "LBRACE" and context == "pattern" and self.matches:
                 keyword = self.matches.pop()
             self.open.append(_Open(tok, context, keyword))
 
-    def _syntax_error(self, state, i: int) -> None:
-        choices = state.parse_conf.states[state.position]
-        expected = {t for t in choices if t.isupper() and self._accepts(state, t)}
+    def _syntax_error(self, i: int) -> None:
+        choices = self.states[self.stack[-1]]
+        expected = {t for t in choices if t.isupper() and self._accepts(t)}
         top = self.open[-1] if self.open else None
         closer_type, closer = _CLOSERS[top.token.type] if top else (None, None)
         before = self.tokens[i - 1] if i else None
@@ -452,4 +384,4 @@ class _Parser:
         if self.error_at is None:
             self.error_at = i
         if code:
-            _error(self.diagnostics, code, message, span, **kw)
+            self.diagnostics.append(Diagnostic("error", code, message, span, **kw))

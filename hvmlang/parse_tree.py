@@ -1,17 +1,19 @@
-"""Lark parse trees -> `ast` nodes, bottom-up with an explicit stack (no recursion).
+"""LALR reductions -> `ast` nodes, built while the parser reduces (no parse tree in between).
 
-Literal values are decoded here (numbers, escapes, characters) and the errors that the grammar
-cannot see are reported: bad literals, `-` in top-level names, operand counts, `let` patterns,
-arm pattern counts. Codes are listed in `parse.ERROR_CODES`.
+Each grammar rule is reduced as lark's tree builder would shape it: anonymous tokens (`(`,
+`=`, ..) dropped, `__x_star` helper rules spliced into their parent, a `?rule` with one child
+left as that child, and every node's span running from its first to its last token, parentheses
+of an inlined child included. Literal values are decoded here (numbers, escapes, characters)
+and the errors that the grammar cannot see are reported: bad literals, `-` in top-level names,
+operand counts, `let` patterns, arm pattern counts. Codes are listed in `parse.ERROR_CODES`.
 """
 from __future__ import annotations
 
 import re
 
-from lark import Token, Tree
-
 from . import ast
 from .diagnostics import Diagnostic, Span
+from .lexer import Tok
 
 MAX_NUMBER = 2**60 - 1
 _NUMBER = re.compile(r"0x_*[0-9a-fA-F][0-9a-fA-F_]*|0b_*[01][01_]*|[0-9][0-9_]*")
@@ -20,42 +22,74 @@ _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", "'": 
 _LET_PATTERNS = (ast.PVar, ast.PWild, ast.PTup, ast.PCtr)
 _PATTERN_WORDS = {ast.PNum: "a number pattern", ast.PSucc: "a successor pattern",
                   ast.PList: "a list pattern", ast.PStr: "a string pattern"}
+_SPLICE, _PASS, _BUILD = 0, 1, 2      # how a rule's children become its value
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def reduction(rule) -> tuple:
+    """How the parser reduces a lark grammar rule: (children popped, nonterminal made,
+    [(index, spliced)] of the children kept, _SPLICE/_PASS/_BUILD, TreeBuilder method)."""
+    keep = tuple((i, not sym.is_term and sym.name.startswith("_"))
+                 for i, sym in enumerate(rule.expansion)
+                 if not (sym.is_term and sym.filter_out))
+    name = rule.alias or rule.origin.name
+    kind = (_SPLICE if name.startswith("_") else
+            _PASS if rule.options.expand1 and not rule.alias else _BUILD)
+    return (len(rule.expansion), str(rule.origin.name), keep, kind,
+            getattr(TreeBuilder, "_" + name, None))
+
+
 class TreeBuilder:
-    """Turns lark trees into ast nodes bottom-up with an explicit stack; reports bad literals."""
+    """Reduces grammar rules to ast nodes on the parser's value stack; reports bad literals."""
 
-    def __init__(self, file: str, diagnostics: list):
+    def __init__(self, file: str):
         self.file = file
-        self.diagnostics = diagnostics
+        self.diagnostics: list[Diagnostic] = []
 
-    def build(self, tree: Tree):
-        """The ast node of `tree`; one method `_<rule>` per grammar rule or alias."""
-        out, todo = [], [(tree, False)]
-        while todo:
-            node, ready = todo.pop()
-            if not isinstance(node, Tree):
-                out.append(node)
-            elif ready:
-                n = len(node.children)
-                kids = out[len(out) - n:]
-                del out[len(out) - n:]
-                meta = node.meta
-                span = Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
-                out.append(getattr(self, "_" + node.data)(span, kids))
+    def reduce(self, reduction: tuple, values: list, boxes: list) -> None:
+        """Replace the children of a `reduction` atop `values` by its node, likewise `boxes`.
+
+        A box is the (line, col, end_line, end_col) that a value spans in the text, brackets
+        of an inlined `?rule` included; None for an empty reduction.
+        """
+        size, _, keep, kind, method = reduction
+        cut = len(values) - size
+        kids, kid_boxes = values[cut:], boxes[cut:]
+        del values[cut:], boxes[cut:]
+        first = last = None
+        for first in kid_boxes:
+            if first is not None:
+                break
+        for last in reversed(kid_boxes):
+            if last is not None:
+                break
+        box = None if first is None else (first[0], first[1], last[2], last[3])
+        out: list = []
+        for i, spliced in keep:
+            if not spliced:
+                out.append(kids[i])
+            elif out:
+                out += kids[i]
             else:
-                todo.append((node, True))
-                todo.extend((child, False) for child in reversed(node.children))
-        return out[0]
+                out = kids[i]      # left recursion: extend the helper's list in place
+        if kind == _SPLICE:
+            value = out
+        elif kind == _PASS and len(out) == 1:
+            value = out[0]
+            if isinstance(value, Tok):
+                box = kid_boxes[keep[0][0]]     # a lone token keeps its own place
+        else:
+            value = method(self, Span(self.file, *box), out)
+        values.append(value)
+        boxes.append(box)
 
-    def _tok_span(self, tok: Token) -> Span:
+    def _tok_span(self, tok: Tok) -> Span:
         return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
 
-    def _inner_span(self, tok: Token, start: int, end: int) -> Span:
+    def _inner_span(self, tok: Tok, start: int, end: int) -> Span:
         """The span of characters `start:end` of the token's text."""
         text = tok.value
         line = tok.line + text.count("\n", 0, start)
@@ -69,13 +103,13 @@ class TreeBuilder:
     @staticmethod
     def _tagged(kids: list):
         """Split a leading `#T` token off: (tag or None, the other children)."""
-        if kids and isinstance(kids[0], Token) and kids[0].type == "TAG":
+        if kids and isinstance(kids[0], Tok) and kids[0].type == "TAG":
             return kids[0].value[1:], kids[1:]
         return None, kids
 
     # ---- literals
 
-    def _number(self, tok: Token, text: str) -> int:
+    def _number(self, tok: Tok, text: str) -> int:
         if not _NUMBER.fullmatch(text):
             self._error("E006", f"expected a decimal, `0x` hex or `0b` binary number, found "
                         f"`{text}`", self._tok_span(tok))
@@ -92,7 +126,7 @@ class TreeBuilder:
             return 0
         return value
 
-    def _unescape(self, tok: Token) -> str:
+    def _unescape(self, tok: Tok) -> str:
         """The text between the quotes of a string or character token, escapes decoded."""
         def decode(m: re.Match) -> str:
             hex_digits = m.group(1) if m.group(1) is not None else m.group(2)
@@ -114,7 +148,7 @@ class TreeBuilder:
             return "\0"
         return _ESCAPE.sub(decode, tok.value[1:-1])
 
-    def _char_code(self, tok: Token) -> int:
+    def _char_code(self, tok: Tok) -> int:
         text = self._unescape(tok)
         if len(text) != 1:
             found = "none" if not text else _plural(len(text), "character")
@@ -123,7 +157,7 @@ class TreeBuilder:
             return 0
         return ord(text)
 
-    def _top_name(self, tok: Token) -> str:
+    def _top_name(self, tok: Tok) -> str:
         if "-" in tok.value:
             self._error("E011", f"the top-level name `{tok.value}` contains `-`, which only "
                         "local variable names may contain", self._tok_span(tok))

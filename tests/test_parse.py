@@ -1,9 +1,12 @@
 """Parser tests: source text -> surface AST for every construct, spans, every syntax error
 message, REPL input, deep nesting, and round trips through surface_pretty."""
+from pathlib import Path
+
 import pytest
 
 from hvmlang import ast as A
 from hvmlang.diagnostics import SOURCES, CompileError, Span
+from hvmlang.lexer import grammar, lex
 from hvmlang.parse import (ERROR_CODES, IncompleteInput, parse_program, parse_repl_input,
                            parse_term)
 from hvmlang.surface_pretty import print_program, print_term, quote
@@ -564,3 +567,23 @@ def test_deep_patterns_parse_and_print():
     text = print_program(parse_program(src, "deep.hvm"))
     assert text.count("(C ") == DEEP
     assert print_program(parse_program(text, "deep.hvm")) == text
+
+
+# ---------------------------------------------------------------------------------------------
+# The lexer against lark's
+
+LEXER_CASES = [
+    "let letter = use user; match matched { data: unchecked }",
+    'x = "a\\"b\nc" \'\\n\' \'ab\' "open',
+    "f 1+ n+x 2+* 0x1F 0b10 1_000 #3 #T λx @y $z a-b a->b (>> << == != <= >= ~ | *)",
+    "main = ¬ \t\r\x00 'x",
+]
+
+
+@pytest.mark.parametrize("text", LEXER_CASES + [p.read_text() for p in sorted(
+    (Path(__file__).parent.parent / "examples").glob("*.hvm"))])
+def test_lexer_agrees_with_lark(text):
+    ours = [(t.type, t.value, t.line, t.column, t.end_line, t.end_column) for t in lex(text)]
+    theirs = [(t.type, t.value, t.line, t.column, t.end_line, t.end_column)
+              for t in grammar().lex(text)]
+    assert ours == theirs
