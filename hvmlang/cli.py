@@ -9,10 +9,11 @@ import argparse
 import os
 import sys
 import traceback
+from contextlib import nullcontext
 
 from . import __version__
 from .diagnostics import CompileError, Reporter, render
-from .pipeline import Options
+from .pipeline import Options, batch_gc
 from .runtime import BACKENDS
 
 EXIT_OK, EXIT_PROGRAM, EXIT_USAGE, EXIT_LIMIT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -295,7 +296,8 @@ def run_command(argv: list[str], out=sys.stdout, err=sys.stderr) -> int:
             print(build_parser().format_help(), file=out, end="")
             return EXIT_OK
         session = Session(args, out, err)
-        return getattr(session, "cmd_" + args.command.replace("-", "_"))()
+        with batch_gc() if args.command != "repl" else nullcontext():
+            return getattr(session, "cmd_" + args.command.replace("-", "_"))()
     except UsageError as e:
         print(e, file=err)
         return EXIT_USAGE

@@ -222,20 +222,22 @@ def generalize(t, level: int) -> None:
 
 def instantiate(t, level: int, fresh: dict | None = None):
     """A copy of `t` with fresh variables (at `level`) for its quantified ones."""
-    fresh = {} if fresh is None else fresh
+    return _instantiate(t, level, {} if fresh is None else fresh)
 
-    def go(u):
-        u = prune(u)
-        if isinstance(u, TVar):
-            if u.level != GENERIC:
-                return u
-            if u not in fresh:
-                fresh[u] = TVar(level)
-            return fresh[u]
-        if isinstance(u, TCon) and u.args:
-            return TCon(u.name, tuple(go(a) for a in u.args))
-        return u
-    return go(t)
+
+def _instantiate(u, level: int, fresh: dict):
+    # a plain function, not a closure: a recursive closure is a reference cycle, garbage that
+    # only the cyclic collector frees (three per list element of a long list literal)
+    u = prune(u)
+    if isinstance(u, TVar):
+        if u.level != GENERIC:
+            return u
+        if u not in fresh:
+            fresh[u] = TVar(level)
+        return fresh[u]
+    if isinstance(u, TCon) and u.args:
+        return TCon(u.name, tuple([_instantiate(a, level, fresh) for a in u.args]))
+    return u
 
 
 def replace(t, mapping: dict):
