@@ -1,0 +1,301 @@
+"""The cuda backend: the cpu backend's Machine, with reduction moved to an NVIDIA GPU while the
+net has parallel work (device kernels in cuda_kernels.py).
+
+Input: a net.Book and RunOptions. Output: the RunResult of cpu.run (same normal form; the same
+counters, except that OPER may count one more wherever an operator met its first operand before
+its second arrived, an order the GPU changes). Boot, force phase and readback are the cpu
+Machine's. "Reduce until no redex is left" is a hybrid: the cpu kernel runs first; when it has
+used its quota of interactions, the heap and the pending redexes go to the device, which runs
+frontier passes (several launches between two synchronisations, threads handing their extra
+redexes out while the frontier is small) until no redex is left, or until the frontier stays
+small and the GPU is slower than the cpu kernel was; then the heap comes back, the free lists
+are rebuilt and the cpu kernel goes on with a quota four times larger. The shared heap format
+makes the copies plain array transfers. Limits and Ctrl-C are checked between
+synchronisations; the device heap has the host heap's size, and when it is full even after
+gathering the free slots the net goes back to the cpu kernel, which grows it up to `mem_bytes`
+or stops with OutOfMemory. Programs that refer to HVM.log / HVM.print run on the cpu kernel
+alone, since the order of their outputs depends on the schedule.
+
+numba.cuda is imported on first use; with no usable GPU `run` raises BackendUnavailable.
+"""
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+from numba import njit
+
+from .. import net
+from . import cpu
+from . import kernels as K
+from .api import BackendUnavailable, RunOptions, RunResult
+from .layout import Program, pack
+
+CPU_QUOTA = 1 << 21       # interactions of the cpu kernel before the GPU is first tried
+MAX_THREADS = 1 << 17     # threads of one pass
+BLOCK = 128               # threads per block
+SWEEP_BLOCKS = 1 << 10    # blocks of the fill and compaction kernels (grid-stride loops)
+STEPS = 256               # interactions a thread may do for one frontier redex
+SHARE_BELOW = 1 << 16     # frontier size under which threads hand extra redexes out
+SMALL = 1 << 12           # frontier size under which a slow device phase may end
+BATCH = (8, 2)            # launches between two synchronisations: small / large frontier
+SLOW_SYNCS = 4            # slow synchronisations in a row that send the net back to the cpu
+FREE = -1                 # cuda_kernels.FREE
+
+_kernels = None
+
+
+def load() -> float:
+    """Import numba.cuda and compile (or load) the device kernels; seconds it took.
+
+    Raises BackendUnavailable when there is no CUDA device or toolkit."""
+    global _kernels
+    if _kernels is not None:
+        return 0.0
+    if not hasattr(np, "row_stack"):      # numba-cuda 0.30 calls it; NumPy 2.5 removed it
+        np.row_stack = np.vstack
+    start = time.perf_counter()
+    try:
+        from numba import cuda
+        from numba.core.errors import NumbaPerformanceWarning
+        available = cuda.is_available()
+    except Exception as e:               # noqa: BLE001 - any failure means no usable CUDA
+        raise BackendUnavailable(f"numba.cuda cannot load ({_first_line(e)}); use -b cpu") \
+            from None
+    if not available:
+        raise BackendUnavailable("no CUDA device found; use -b cpu")
+    warnings.simplefilter("ignore", NumbaPerformanceWarning)
+    try:
+        from . import cuda_kernels
+    except Exception as e:               # noqa: BLE001 - toolkit missing or broken
+        raise BackendUnavailable(f"the CUDA toolkit cannot compile the kernels "
+                                 f"({_first_line(e)}); use -b cpu") from None
+    for fn, sig in _HOST_SIGNATURES.items():
+        fn.compile(sig)
+    _kernels = cuda_kernels
+    return time.perf_counter() - start
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+@njit(cache=True)
+def mark_free(arr, stride, head):
+    """Turn the free list starting at `head` (threaded through arr[stride * i]) into FREE marks."""
+    while head != 0:
+        nxt = arr[stride * head]
+        arr[stride * head] = FREE
+        head = nxt
+
+
+@njit(cache=True)
+def chain_free(arr, stride, lo, hi, out):
+    """Thread every entry in [lo, hi) marked FREE into a free list: out = (head, count)."""
+    head = 0
+    count = 0
+    for i in range(hi - 1, lo - 1, -1):
+        if arr[stride * i] == FREE:
+            arr[stride * i] = head
+            head = i
+            count += 1
+    out[0] = head
+    out[1] = count
+
+
+_HOST_SIGNATURES = {mark_free: "void(int64[::1], int64, int64)",
+                    chain_free: "void(int64[::1], int64, int64, int64, int64[::1])"}
+
+
+def uses_sinks(prog: Program) -> bool:
+    """Whether a template holds a REF to HVM.log or HVM.print (a leaf port: zero scratch slot)."""
+    words, zero = prog.words, 2 * prog.width + 2 * prog.links
+    for d in range(K.NSINKS, len(prog.names)):
+        row = words[d * K.D_COLS:(d + 1) * K.D_COLS]
+        off, tlen = int(row[K.D_NOFF]), 2 * int(row[K.D_NLEN] + row[K.D_RLEN])
+        ports, slots = words[off:off + tlen], words[off + tlen:off + 2 * tlen]
+        if np.any((slots == zero) & ((ports & K.TAG_MASK) == K.REF) & ((ports >> 4) < K.NSINKS)):
+            return True
+    return False
+
+
+class Device:
+    """The device copy of a Machine's heap: arrays of the same capacity, frontiers, pools."""
+
+    def __init__(self, m: cpu.Machine):
+        from numba import cuda
+        self.cuda, self.k = cuda, _kernels
+        self.ncap, self.vcap = m.nodes.size // 2, m.vs.size
+        sw = 2 * m.prog.width + 2 * m.prog.links + 1
+        self.threads = max(BLOCK, min(MAX_THREADS, (32 << 20) // sw) // BLOCK * BLOCK)
+        self.nodes = cuda.device_array(2 * self.ncap, np.int64)
+        self.vs = cuda.device_array(self.vcap, np.int64)
+        self.fronts = [cuda.device_array(2 * self.ncap, np.int64) for _ in range(2)]
+        self.npool = cuda.device_array(self.ncap, np.int64)
+        self.vpool = cuda.device_array(self.vcap, np.int64)
+        self.scr = cuda.to_device(np.zeros(self.threads * sw, np.int64))
+        self.prog = cuda.to_device(m.prog.words)
+        lablo = int(m.st[K.S_LABLO])
+        self.par = cuda.to_device(np.array([self.ncap, self.vcap, lablo, m.prog.width, sw],
+                                           np.int64))
+        self.ctl = cuda.device_array(self.k.CTL_SIZE, np.int64)
+
+    def grid(self, n: int) -> int:
+        return max(1, -(-n // BLOCK))
+
+    def fill(self, arr, lo: int, hi: int, value: int):
+        if hi > lo:
+            self.k.fill[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](arr, lo, hi, value)
+
+    def compact(self, ctl: np.ndarray):
+        """Gather the FREE nodes and vars below the bump pointers into the pools."""
+        k = self.k
+        ctl[k.C_NPOS] = ctl[k.C_NLEN] = ctl[k.C_VPOS] = ctl[k.C_VLEN] = 0
+        ctl[k.C_NBUMP] = min(ctl[k.C_NBUMP], self.ncap)
+        ctl[k.C_VBUMP] = min(ctl[k.C_VBUMP], self.vcap)
+        ctl[k.C_FULL] = 0
+        self.ctl.copy_to_device(ctl)
+        for arr, stride, lo, hi, pool, clen in (
+                (self.nodes, 2, 1, ctl[k.C_NBUMP], self.npool, k.C_NLEN),
+                (self.vs, 1, K.ROOT + 1, ctl[k.C_VBUMP], self.vpool, k.C_VLEN)):
+            if hi > lo:
+                k.compact[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](
+                    arr, stride, lo, int(hi), pool, self.ctl, clen)
+        ctl[:] = self.ctl.copy_to_host()
+
+
+class Machine(cpu.Machine):
+    """The cpu Machine whose `reduce` hands parallel work to the GPU (see module docstring)."""
+
+    def __init__(self, prog: Program, options: RunOptions, initial: int | None = None):
+        super().__init__(prog, options, initial)
+        self.gpu = not uses_sinks(prog)
+        self.quota = self.stint = CPU_QUOTA   # cpu interactions left / of the next stint
+        self.cpu_rate = 0.0         # interactions per second of the cpu kernel, last measured
+        self.device = None
+
+    def reduce(self):
+        if not self.gpu:
+            super().reduce()
+            return
+        st = self.st
+        while True:
+            budget = self.budget() if self.quota <= 0 else min(self.budget(), self.quota)
+            before, t0 = self.rewrites(), time.perf_counter()
+            status = K.reduce(self.nodes, self.vs, self.rdx, self.outs, st, self.prog.words,
+                              self.scr, self.req, budget)
+            done, dt = self.rewrites() - before, time.perf_counter() - t0
+            if dt > 1e-3:
+                self.cpu_rate = done / dt
+            self.check_limits()
+            if status == K.DONE:
+                return
+            if status != K.BUDGET:
+                self.grow(status)
+                continue
+            self.quota -= done
+            if self.quota <= 0 and st[K.S_RPOS] == st[K.S_NREQ]:
+                self.stint = CPU_QUOTA if self.offload() else 4 * self.stint
+                self.quota = self.stint
+
+    # -- the device phase ----------------------------------------------------------------------
+
+    def offload(self) -> bool:
+        """Reduce on the GPU until no redex is left or the cpu kernel would do better; whether
+        the GPU kept pace with the cpu kernel."""
+        if self.device is None or self.device.ncap != self.nodes.size // 2 \
+                or self.device.vcap != self.vs.size:
+            self.device = Device(self)
+        dev, k, st = self.device, self.device.k, self.st
+        ctl = self.upload()
+        fin, fout = dev.fronts
+        parity, count, slow, stuck = 0, int(ctl[0]), 0, 0
+        base = st[K.S_ANNI:K.S_OPER + 1].copy()
+        start = time.perf_counter()
+        while count:
+            t0, r0 = time.perf_counter(), int(ctl[k.C_ANNI:k.C_OPER + 1].sum())
+            share = 1 if count < SHARE_BELOW else 0
+            threads = min(dev.threads, max(BLOCK, 4 * count))
+            for _ in range(BATCH[0] if count < SMALL else BATCH[1]):
+                k.step[dev.grid(threads), BLOCK](dev.nodes, dev.vs, fin, fout, dev.ctl, dev.par,
+                                                 dev.prog, dev.scr, dev.npool, dev.vpool,
+                                                 parity, STEPS, share)
+                parity = (parity + 1) % 3
+                fin, fout = fout, fin
+            ctl[:] = dev.ctl.copy_to_host()
+            count = int(ctl[parity])
+            st[K.S_ANNI:K.S_OPER + 1] = base + ctl[k.C_ANNI:k.C_OPER + 1]
+            self.check_limits()
+            done = int(ctl[k.C_ANNI:k.C_OPER + 1].sum()) - r0
+            rate = done / max(time.perf_counter() - t0, 1e-9)
+            slow = slow + 1 if count < SMALL and rate < self.cpu_rate else 0
+            stuck = stuck + 1 if done == 0 else 0
+            if ctl[k.C_FULL] or ctl[k.C_NBUMP] > dev.ncap - dev.ncap // 8 \
+                    or ctl[k.C_VBUMP] > dev.vcap - dev.vcap // 8:
+                dev.compact(ctl)
+            if slow >= SLOW_SYNCS or stuck >= 2:
+                break
+        total = int(ctl[k.C_ANNI:k.C_OPER + 1].sum())
+        self.download(ctl, fin, count)
+        return total >= self.cpu_rate * (time.perf_counter() - start)
+
+    def upload(self) -> np.ndarray:
+        """Copy the heap and the pending redexes to the device; the host copy of ctl."""
+        dev, k, st = self.device, self.device.k, self.st
+        nb, vb = int(st[K.S_NBUMP]), int(st[K.S_VBUMP])
+        mark_free(self.nodes, 2, st[K.S_NFREE])
+        mark_free(self.vs, 1, st[K.S_VFREE])
+        dev.nodes[:2 * nb].copy_to_device(self.nodes[:2 * nb])
+        dev.vs[:vb].copy_to_device(self.vs[:vb])
+        dev.fill(dev.nodes, 2 * nb, 2 * dev.ncap, FREE)
+        dev.fill(dev.vs, vb, dev.vcap, FREE)
+        hi, lo = int(st[K.S_HI]), int(st[K.S_LO])
+        pairs = np.concatenate([self.rdx[:2 * hi], self.rdx[self.rdx.size - 2 * lo:]])
+        if pairs.size:
+            dev.fronts[0][:pairs.size].copy_to_device(pairs)
+        st[K.S_HI] = st[K.S_LO] = 0
+        ctl = np.zeros(k.CTL_SIZE, np.int64)
+        ctl[0] = hi + lo
+        ctl[k.C_NBUMP], ctl[k.C_VBUMP], ctl[k.C_LABEL] = nb, vb, st[K.S_LABEL]
+        dev.compact(ctl)
+        return ctl
+
+    def download(self, ctl: np.ndarray, front, count: int):
+        """Copy the heap back, rebuild the free lists and stack the redexes left (if any)."""
+        dev, k, st = self.device, self.device.k, self.st
+        nb, vb = min(int(ctl[k.C_NBUMP]), dev.ncap), min(int(ctl[k.C_VBUMP]), dev.vcap)
+        dev.nodes[:2 * nb].copy_to_host(self.nodes[:2 * nb])
+        dev.vs[:vb].copy_to_host(self.vs[:vb])
+        out = np.zeros(2, np.int64)
+        chain_free(self.nodes, 2, 1, nb, out)
+        st[K.S_NFREE], st[K.S_NBUMP], st[K.S_NLIVE] = out[0], nb, nb - 1 - out[1]
+        chain_free(self.vs, 1, K.ROOT + 1, vb, out)
+        st[K.S_VFREE], st[K.S_VBUMP], st[K.S_VLIVE] = out[0], vb, vb - 1 - out[1]
+        st[K.S_NPEAK] = max(st[K.S_NPEAK], st[K.S_NLIVE])
+        lablo = int(st[K.S_LABLO])
+        st[K.S_LABEL] = lablo + (int(ctl[k.C_LABEL]) - lablo) % (K.LAB_LIMIT - lablo)
+        if count:
+            self.restack(front[:2 * count].copy_to_host())
+
+    def restack(self, pairs: np.ndarray):
+        """Put redex pairs back on the cpu kernel's stacks (REF expansions on the low one)."""
+        st = self.st
+        a, b = pairs[0::2], pairs[1::2]
+        ta, tb = a & K.TAG_MASK, b & K.TAG_MASK
+        low = (((ta == K.REF) & (tb >= K.CON) & (tb != K.DUP) & ((a >> 4) >= K.NSINKS))
+               | ((tb == K.REF) & (ta >= K.CON) & (ta != K.DUP) & ((b >> 4) >= K.NSINKS)))
+        hi, lo = pairs.reshape(-1, 2)[~low], pairs.reshape(-1, 2)[low]
+        if self.rdx.size < 2 * (len(hi) + len(lo) + 4):
+            st[K.S_NEED] = len(hi) + len(lo) + 4
+            self.grow(K.GROW_RDX)
+        self.rdx[:hi.size] = hi.ravel()
+        if lo.size:
+            self.rdx[self.rdx.size - lo.size:] = lo.ravel()
+        st[K.S_HI], st[K.S_LO] = len(hi), len(lo)
+
+
+def run(book: net.Book, options: RunOptions, *, initial: int | None = None) -> RunResult:
+    """Reduce `book` from its entry point to normal form, on the GPU where it pays."""
+    jit = load() + cpu.prepare()
+    return cpu.complete(Machine(pack(book), options, initial), jit)

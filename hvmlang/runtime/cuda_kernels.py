@@ -1,0 +1,430 @@
+"""Device kernels of the cuda backend: parallel passes over a frontier of redexes (numba.cuda).
+
+Input: the cpu backend's heap (kernels.py port layout and arrays) in device memory, with every
+free node (`nodes[2a]`) and free var cell marked FREE, and the pre-packed book
+(layout.Program.words). `step` reduces one frontier: thread t takes redexes t, t + T, ... and
+drains each through a small local stack for at most `steps` interactions; the redexes it leaves
+go to the next frontier through an atomic increment. Links deposit into var cells with an atomic
+exchange (the first end to arrive leaves its port, the second takes it, frees the cell and goes
+on), so the nodes of a redex belong to the thread holding it and their aux ports need no
+atomics. Nodes and vars come from per-thread chunks refilled from a pool of free indices
+(`compact` gathers it) or from the bump pointers; REF expansions reserve fresh DUP labels with an
+atomic add. A thread that cannot allocate sets C_FULL and hands its redexes on untouched.
+Rules and counters are those of kernels.reduce (sinks excepted: the host keeps programs that use
+HVM.log/HVM.print on the cpu kernel).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import cuda
+
+from . import kernels as K
+from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_NOFF,
+                      D_RLEN, D_ROFF, D_ROOT, D_VLEN, DUP, ERA, FLIP, LAB_LIMIT, LAB_MASK,
+                      LAB_SHIFT, LOW_MASK, NSINKS, NUM, NUM_MASK, OPR, REF, TAG_MASK, VAR)
+
+FREE = -1        # mark of a free node (first word) or var cell
+LS = 16          # local redex stack of a thread (pairs)
+CH = 32          # nodes / vars a thread holds ready to use
+
+# ctl: frontier counters (three, rotating), counters, allocators, flags
+C_CNT = 0
+C_ANNI, C_COMM, C_ERAS, C_DREF, C_OPER = range(3, 8)
+C_NBUMP, C_VBUMP, C_NPOS, C_NLEN, C_VPOS, C_VLEN, C_LABEL, C_FULL = range(8, 16)
+CTL_SIZE = 16
+
+# par: sizes that stay fixed during a phase
+P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH = range(5)
+PAR_SIZE = 5
+
+# per-thread state: counters, chunk fill, local stack pointer, share flag
+T_ANNI, T_COMM, T_ERAS, T_DREF, T_OPER, T_NC, T_VC, T_SP, T_SHARE = range(9)
+TS_SIZE = 9
+
+apply_op = cuda.jit(device=True)(K.apply_op.py_func)
+adjust = cuda.jit(device=True)(K.adjust.py_func)
+place = cuda.jit(device=True)(K.place.py_func)
+
+
+@cuda.jit(device=True)
+def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap):
+    """Top the chunk `ch` up from the pool, then from the bump pointer; False if it stays empty."""
+    c = ts[slot]
+    want = CH - c
+    p = cuda.atomic.add(ctl, cpos, want)
+    top = ctl[clen]
+    while want > 0 and p < top:
+        ch[c] = pool[p]
+        c += 1
+        p += 1
+        want -= 1
+    if want > 0:
+        b = cuda.atomic.add(ctl, cbump, want)
+        while want > 0 and b < cap:
+            ch[c] = b
+            c += 1
+            b += 1
+            want -= 1
+    ts[slot] = c
+    if c == 0:
+        ctl[C_FULL] = 1
+        return False
+    return True
+
+
+@cuda.jit(device=True)
+def take(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap):
+    """An index from the chunk (0 if none can be had); it stays marked FREE until written."""
+    if ts[slot] == 0 and not refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap):
+        return 0
+    c = ts[slot] - 1
+    ts[slot] = c
+    return ch[c]
+
+
+@cuda.jit(device=True)
+def release(arr, stride, i, ch, ts, slot):
+    """Mark entry i free and keep it for this thread's next allocations if there is room."""
+    arr[stride * i] = FREE
+    c = ts[slot]
+    if c < CH:
+        ch[c] = i
+        ts[slot] = c + 1
+
+
+@cuda.jit(device=True)
+def push(x, y, lst, ts, fout, ctl, cout):
+    """A new redex: onto the local stack, or (full, or sharing work) onto the next frontier."""
+    sp = ts[T_SP]
+    if sp < LS and (ts[T_SHARE] == 0 or sp == 0):
+        lst[2 * sp] = x
+        lst[2 * sp + 1] = y
+        ts[T_SP] = sp + 1
+    else:
+        j = cuda.atomic.add(ctl, cout, 1)
+        fout[2 * j] = x
+        fout[2 * j + 1] = y
+
+
+@cuda.jit(device=True)
+def link(x, y, vs, ts, lst, vch, fout, ctl, cout):
+    """Connect x with y: deposit into open wires by exchange, voiding two nullaries or pushing a
+    pair of principal ports (kernels.link with atomics)."""
+    while True:
+        if (x & TAG_MASK) != VAR:
+            x, y = y, x
+        if (x & TAG_MASK) != VAR:
+            break
+        v = x >> 4
+        got = cuda.atomic.exch(vs, v, y)
+        if got == 0:
+            return
+        release(vs, 1, v, vch, ts, T_VC)
+        x = got
+    tx = x & TAG_MASK
+    ty = y & TAG_MASK
+    if tx <= NUM and ty <= NUM and not (tx == REF and (x >> 4) < NSINKS) \
+            and not (ty == REF and (y >> 4) < NSINKS):
+        ts[T_ERAS] += 1
+    else:
+        push(x, y, lst, ts, fout, ctl, cout)
+
+
+@cuda.jit(device=True)
+def follow(x, vs, vch, ts):
+    """The port at the far end of x through wires whose other end has arrived (freed)."""
+    while (x & TAG_MASK) == VAR:
+        y = cuda.atomic.cas(vs, x >> 4, 0, 0)
+        if y == 0:
+            break
+        release(vs, 1, x >> 4, vch, ts, T_VC)
+        x = y
+    return x
+
+
+@cuda.jit(device=True)
+def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc, npool, vpool):
+    """REF a meeting the node b: build its template (fusing a root that annihilates with b);
+    interactions done, or -1 when no memory was left (nothing written)."""
+    row = (a >> 4) * D_COLS
+    nlen = prog[row + D_NLEN]
+    vlen = prog[row + D_VLEN]
+    rlen = prog[row + D_RLEN]
+    root = prog[row + D_ROOT]
+    w = par[P_WIDTH]
+    fuse = (root & TAG_MASK) == tb and ((root ^ b) >> LAB_SHIFT) == 0
+    first = 1 if fuse else 0
+    for i in range(first, nlen):
+        m = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP])
+        if m == 0:
+            return -1
+        sc[i] = m
+    for j in range(vlen):
+        v = take(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP])
+        if v == 0:
+            return -1
+        sc[w + j] = v
+    lablo = par[P_LABLO]
+    base = 0
+    nlab = prog[row + D_NLAB]
+    if nlab != 0:
+        base = lablo + (cuda.atomic.add(ctl, C_LABEL, nlab) - lablo) % (LAB_LIMIT - lablo)
+    for j in range(vlen):
+        vs[sc[w + j]] = 0
+    noff = prog[row + D_NOFF]
+    tlen = 2 * (nlen + rlen)
+    for i in range(first, nlen):
+        m = sc[i]
+        x = noff + 2 * i
+        nodes[2 * m] = place(prog[x], prog[x + tlen], sc, base, lablo)
+        nodes[2 * m + 1] = place(prog[x + 1], prog[x + 1 + tlen], sc, base, lablo)
+    cuda.threadfence()
+    roff = prog[row + D_ROFF]
+    for r in range(0, 2 * rlen, 2):
+        link(place(prog[roff + r], prog[roff + r + tlen], sc, base, lablo),
+             place(prog[roff + r + 1], prog[roff + r + 1 + tlen], sc, base, lablo),
+             vs, ts, lst, vch, fout, ctl, cout)
+    ts[T_DREF] += 1
+    if not fuse:
+        link(adjust(root, sc, w, base, lablo), b, vs, ts, lst, vch, fout, ctl, cout)
+        return 1
+    ib = (b >> 4) & ADDR_MASK
+    b1 = nodes[2 * ib]
+    b2 = nodes[2 * ib + 1]
+    release(nodes, 2, ib, nch, ts, T_NC)
+    link(place(prog[noff], prog[noff + tlen], sc, base, lablo), b1, vs, ts, lst, vch, fout, ctl,
+         cout)
+    link(place(prog[noff + 1], prog[noff + 1 + tlen], sc, base, lablo), b2, vs, ts, lst, vch,
+         fout, ctl, cout)
+    ts[T_ANNI] += 1
+    return 2
+
+
+@cuda.jit(device=True)
+def commute(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool, vpool):
+    """Two binary nodes of different kinds copy each other; -1 when no memory was left."""
+    if ts[T_NC] < 2:
+        refill(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP])
+    if ts[T_VC] < 4:
+        refill(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP])
+    if ts[T_NC] < 2 or ts[T_VC] < 4:
+        ctl[C_FULL] = 1
+        return -1
+    ia = (a >> 4) & ADDR_MASK
+    ib = (b >> 4) & ADDR_MASK
+    a1 = nodes[2 * ia]
+    a2 = nodes[2 * ia + 1]
+    b1 = nodes[2 * ib]
+    b2 = nodes[2 * ib + 1]
+    n = ts[T_NC]
+    x2 = nch[n - 1]
+    y2 = nch[n - 2]
+    ts[T_NC] = n - 2
+    n = ts[T_VC]
+    v11 = vch[n - 1]
+    v12 = vch[n - 2]
+    v21 = vch[n - 3]
+    v22 = vch[n - 4]
+    ts[T_VC] = n - 4
+    vs[v11] = 0
+    vs[v12] = 0
+    vs[v21] = 0
+    vs[v22] = 0
+    nodes[2 * ia] = v11 << 4
+    nodes[2 * ia + 1] = v12 << 4
+    nodes[2 * x2] = v21 << 4
+    nodes[2 * x2 + 1] = v22 << 4
+    nodes[2 * ib] = v11 << 4
+    nodes[2 * ib + 1] = v21 << 4
+    nodes[2 * y2] = v12 << 4
+    nodes[2 * y2 + 1] = v22 << 4
+    cuda.threadfence()
+    link(b & ~ADDR_BITS | (ia << 4), a1, vs, ts, lst, vch, fout, ctl, cout)
+    link(b & ~ADDR_BITS | (x2 << 4), a2, vs, ts, lst, vch, fout, ctl, cout)
+    link(a & ~ADDR_BITS | (ib << 4), b1, vs, ts, lst, vch, fout, ctl, cout)
+    link(a & ~ADDR_BITS | (y2 << 4), b2, vs, ts, lst, vch, fout, ctl, cout)
+    ts[T_COMM] += 1
+    return 1
+
+
+@cuda.jit(device=True)
+def operate(a, b, nodes, vs, ts, lst, vch, fout, ctl, cout, nch):
+    """NUM a meeting OPR b: compute when the first operand is a number, else swap sides."""
+    ib = (b >> 4) & ADDR_MASK
+    x = follow(nodes[2 * ib], vs, vch, ts)
+    code = (b >> LAB_SHIFT) & LAB_MASK
+    ts[T_OPER] += 1
+    if (x & TAG_MASK) == NUM:
+        val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
+        r = nodes[2 * ib + 1]
+        release(nodes, 2, ib, nch, ts, T_NC)
+        link((val << 4) | NUM, r, vs, ts, lst, vch, fout, ctl, cout)
+    else:
+        nodes[2 * ib] = a
+        cuda.threadfence()
+        link((b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT), x, vs, ts, lst, vch, fout, ctl, cout)
+    return 1
+
+
+@cuda.jit(device=True)
+def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool):
+    """NUM a meeting SWI b: pick a branch (annihilating a plain branch pair at once)."""
+    ib = (b >> 4) & ADDR_MASK
+    val = (a >> 4) & NUM_MASK
+    c = 0
+    if val != 0:
+        c = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP])
+        if c == 0:
+            return -1
+    br = follow(nodes[2 * ib], vs, vch, ts)
+    r = nodes[2 * ib + 1]
+    if val == 0:
+        p = r
+        q = ERA
+    else:
+        nodes[2 * c] = ((val - 1) << 4) | NUM
+        nodes[2 * c + 1] = r
+        p = ERA
+        q = (c << 4) | CON
+    ts[T_OPER] += 1
+    if (br & ~ADDR_BITS) == CON:
+        ic = (br >> 4) & ADDR_MASK
+        c1 = nodes[2 * ic]
+        c2 = nodes[2 * ic + 1]
+        release(nodes, 2, ib, nch, ts, T_NC)
+        release(nodes, 2, ic, nch, ts, T_NC)
+        cuda.threadfence()
+        link(p, c1, vs, ts, lst, vch, fout, ctl, cout)
+        link(q, c2, vs, ts, lst, vch, fout, ctl, cout)
+        ts[T_ANNI] += 1
+        return 2
+    nodes[2 * ib] = p
+    nodes[2 * ib + 1] = q
+    cuda.threadfence()
+    link((ib << 4) | CON, br, vs, ts, lst, vch, fout, ctl, cout)
+    return 1
+
+
+@cuda.jit(device=True)
+def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc, npool, vpool):
+    """One redex by the rules of kernels.reduce; interactions done, -1 if out of memory."""
+    ta = a & TAG_MASK
+    tb = b & TAG_MASK
+    if ta > tb:
+        a, b = b, a
+        ta, tb = tb, ta
+    if ta >= CON:
+        if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
+            ia = (a >> 4) & ADDR_MASK
+            ib = (b >> 4) & ADDR_MASK
+            a1 = nodes[2 * ia]
+            a2 = nodes[2 * ia + 1]
+            b1 = nodes[2 * ib]
+            b2 = nodes[2 * ib + 1]
+            release(nodes, 2, ia, nch, ts, T_NC)
+            release(nodes, 2, ib, nch, ts, T_NC)
+            link(a1, b1, vs, ts, lst, vch, fout, ctl, cout)
+            link(a2, b2, vs, ts, lst, vch, fout, ctl, cout)
+            ts[T_ANNI] += 1
+            return 1
+        return commute(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool, vpool)
+    if ta == REF and tb >= CON and tb != DUP:
+        return expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
+                      npool, vpool)
+    if tb == OPR and ta == NUM:
+        return operate(a, b, nodes, vs, ts, lst, vch, fout, ctl, cout, nch)
+    if tb == K.SWI and ta == NUM:
+        return switch(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool)
+    if tb >= CON:
+        # ERA erases the node; NUM and REF are copied into both aux ports
+        ib = (b >> 4) & ADDR_MASK
+        b1 = nodes[2 * ib]
+        b2 = nodes[2 * ib + 1]
+        release(nodes, 2, ib, nch, ts, T_NC)
+        link(a, b1, vs, ts, lst, vch, fout, ctl, cout)
+        link(a, b2, vs, ts, lst, vch, fout, ctl, cout)
+        if ta == ERA:
+            ts[T_ERAS] += 1
+        else:
+            ts[T_COMM] += 1
+        return 1
+    ts[T_ERAS] += 1      # two nullaries
+    return 1
+
+
+@cuda.jit("void(int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], "
+          "int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)", cache=True)
+def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps, share):
+    """One pass: reduce the frontier `fin` (count ctl[parity]) into `fout` (count
+    ctl[parity + 1 mod 3]); clears the third counter for the pass after."""
+    tid = cuda.grid(1)
+    nthreads = cuda.gridsize(1)
+    cout = (parity + 1) % 3
+    if tid == 0:
+        ctl[(parity + 2) % 3] = 0
+    count = ctl[parity]
+    if tid >= count:
+        return
+    ts = cuda.local.array(TS_SIZE, np.int64)
+    lst = cuda.local.array(2 * LS, np.int64)
+    nch = cuda.local.array(CH, np.int64)
+    vch = cuda.local.array(CH, np.int64)
+    for k in range(TS_SIZE):
+        ts[k] = 0
+    ts[T_SHARE] = share
+    sw = par[P_SWIDTH]
+    sc = scr[tid * sw:(tid + 1) * sw]
+    i = tid
+    full = False
+    while i < count:
+        lst[0] = fin[2 * i]
+        lst[1] = fin[2 * i + 1]
+        ts[T_SP] = 1
+        done = 0
+        while ts[T_SP] > 0 and done < steps:
+            sp = ts[T_SP] - 1
+            ts[T_SP] = sp
+            a = lst[2 * sp]
+            b = lst[2 * sp + 1]
+            cuda.threadfence()
+            r = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
+                         npool, vpool)
+            if r < 0:
+                ts[T_SP] = sp + 1      # hand the pair on untouched
+                full = True
+                break
+            done += r
+        for k in range(ts[T_SP]):
+            j = cuda.atomic.add(ctl, cout, 1)
+            fout[2 * j] = lst[2 * k]
+            fout[2 * j + 1] = lst[2 * k + 1]
+        i += nthreads
+        if full:
+            while i < count:
+                j = cuda.atomic.add(ctl, cout, 1)
+                fout[2 * j] = fin[2 * i]
+                fout[2 * j + 1] = fin[2 * i + 1]
+                i += nthreads
+    for k in range(5):
+        if ts[k] != 0:
+            cuda.atomic.add(ctl, C_ANNI + k, ts[k])
+
+
+@cuda.jit("void(int64[::1], int64, int64, int64, int64[::1], int64[::1], int64)", cache=True)
+def compact(arr, stride, lo, hi, pool, ctl, clen):
+    """Append every index in [lo, hi) whose entry is marked FREE to `pool` (count ctl[clen])."""
+    i = cuda.grid(1) + lo
+    while i < hi:
+        if arr[stride * i] == FREE:
+            pool[cuda.atomic.add(ctl, clen, 1)] = i
+        i += cuda.gridsize(1)
+
+
+@cuda.jit("void(int64[::1], int64, int64, int64)", cache=True)
+def fill(arr, lo, hi, value):
+    """arr[lo:hi] = value."""
+    i = cuda.grid(1) + lo
+    while i < hi:
+        arr[i] = value
+        i += cuda.gridsize(1)
+

@@ -1,0 +1,133 @@
+"""The cuda backend under numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1): tiny thresholds send
+every net through the device kernels, and the results must be the reference backend's.
+
+Counters: ANNI, COMM, ERAS and DREF must equal the reference's; OPER may be larger (by one per
+operator whose first operand arrived after the second, an order the device changes; see
+runtime/cuda.py). The tests are skipped when numba.cuda cannot load at all.
+"""
+import os
+
+import numba
+import pytest
+
+from hvmlang.netfmt import parse_book, print_net, print_tree
+from hvmlang.runtime import reference
+from hvmlang.runtime.api import BackendUnavailable, RunOptions
+from rule_nets import REF_CASES, REF_DEFS, RULE_CASES, counts
+from test_golden import cases, check_golden, cli_output
+
+if "numba.cuda" not in __import__("sys").modules:
+    os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
+    numba.config.ENABLE_CUDASIM = 1
+try:
+    from numba import cuda as _numba_cuda
+    SIMULATED = numba.config.ENABLE_CUDASIM
+    from hvmlang.runtime import cuda
+    cuda.load()
+except (ImportError, BackendUnavailable) as e:       # pragma: no cover - depends on the host
+    pytest.skip(f"numba.cuda cannot load here: {e}", allow_module_level=True)
+if not SIMULATED:                                     # pragma: no cover
+    pytest.skip("numba.cuda was loaded for a real device before this module",
+                allow_module_level=True)
+
+TREE = """
+@main = r & @sumt ~ (#4 (t r)) & @gen ~ (#4 t)
+@gen = (?<(#1 @gen_s) r> r)
+@gen_s = ({0 a b} [x y]) & @gen ~ (a x) & @gen ~ (b y)
+@sumt = (?<((t t) @sumt_s) r> r)
+@sumt_s = ({0 p q} ([l m] s)) & @sumt ~ (p (l <+ y s>)) & @sumt ~ (q (m y))
+"""
+CHURCH = "@c2 = ({0 (b a) (c b)} (c a))\n@inc = (<+ #1 a> a)\n"
+
+
+@pytest.fixture(autouse=True)
+def tiny(monkeypatch):
+    """Few threads and blocks (each simulated thread is a Python thread) and no cpu quota, so
+    every net goes through the device kernels."""
+    for name, value in (("CPU_QUOTA", 1), ("MAX_THREADS", 32), ("BLOCK", 32), ("STEPS", 4),
+                        ("SWEEP_BLOCKS", 1), ("SMALL", 4), ("SHARE_BELOW", 8)):
+        monkeypatch.setattr(cuda, name, value)
+
+
+def device_counts(stats) -> dict:
+    """The counters that do not depend on the order of interactions."""
+    return {k: v for k, v in counts(stats).items() if k != "oper"}
+
+
+def check(text: str, **options):
+    """Run on cuda and on the reference: same net, outputs and order-free counters."""
+    book = parse_book(text, "<test>")
+    mine = cuda.run(book, RunOptions(**{"mem_bytes": 1 << 20, **options}))
+    oracle = reference.run(book, RunOptions(**options))
+    assert print_net(mine.net) == print_net(oracle.net)
+    assert [(s, print_tree(t)) for s, t in mine.outputs] == \
+        [(s, print_tree(t)) for s, t in oracle.outputs]
+    assert device_counts(mine.stats) == device_counts(oracle.stats)
+    assert mine.stats.oper >= oracle.stats.oper
+    return mine
+
+
+@pytest.mark.parametrize("text, net, rules", RULE_CASES)
+def test_rule(text, net, rules):
+    r = check(text)
+    assert print_net(r.net) == net
+
+
+@pytest.mark.parametrize("text, net, rules", REF_CASES)
+def test_ref_rule(text, net, rules):
+    check(text + "\n" + REF_DEFS)
+
+
+def test_parallel_tree_sum():
+    assert print_net(check(TREE).net) == "#16"
+
+
+@pytest.mark.parametrize("main, net", [
+    ("a & @c2 ~ (@c2 (@c2 (@inc (#0 a))))", "#16"),
+    ("a & @c2 ~ (@c2 a)", "({0 (a {1 b c}) ({1 c d} a)} (d b))"),
+    ("x & @p ~ (@p x)\n@p = ({0 a b} {0 b a})", "{0 ({1 a b} {1 b a}) ({2 c d} {2 d c})}"),
+    ("x & w ~ {1 {0 x w} y} & y ~ *", "a\n  & b ~ {0 a {1 b *}}"),
+])
+def test_fresh_labels_and_cycles(main, net):
+    assert print_net(check(f"@main = {main}\n" + CHURCH).net) == net
+
+
+def test_device_heap_fills_and_is_compacted(monkeypatch):
+    """A heap of a few hundred slots: the device runs out, gathers its free slots, goes on."""
+    calls = []
+    compact = cuda.Device.compact
+    monkeypatch.setattr(cuda.Device, "compact", lambda dev, ctl: calls.append(compact(dev, ctl)))
+    r = check(TREE.replace("#4", "#5"), mem_bytes=1 << 15)
+    assert print_net(r.net) == "#32"
+    assert len(calls) > 1          # the one after the upload, then at least one more
+
+
+def test_rewrite_limit_stops_on_device():
+    from hvmlang.runtime.api import RewriteLimit
+    with pytest.raises(RewriteLimit):
+        cuda.run(parse_book(TREE, "<test>"), RunOptions(mem_bytes=1 << 20, max_rewrites=20))
+
+
+def test_sinks_stay_on_the_cpu_kernel():
+    log = "@HVM.log = ({0 r s} r) & @HVM.log_sink ~ s\n"
+    check(log + "@main = a & @HVM.log ~ (#1 (#2 a))")
+
+
+@pytest.mark.parametrize("path", [p for p in cases("run") if p.stem in
+                                  ("church_labels", "erased", "operators", "recursive_ref",
+                                   "use_and_let", "log_print", "nats_lists", "strings_chars",
+                                   "readback_lambdas", "args")],
+                         ids=lambda p: p.stem)
+def test_golden_run(path, monkeypatch):
+    """The golden programs (a 1 MiB heap: the simulator fills the free device slots by hand)."""
+    monkeypatch.chdir(path.parent)
+    extra = path.with_suffix(".args")
+    args = [a for a in extra.read_text().splitlines() if a] if extra.exists() else []
+    check_golden(path, cli_output(["run", path.name, "-b", "cuda", "-m", "1m"] + args), False)
+
+
+def test_no_device_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(cuda, "_kernels", None)
+    monkeypatch.setattr(_numba_cuda, "is_available", lambda: False)
+    with pytest.raises(BackendUnavailable, match="no CUDA device found; use -b cpu"):
+        cuda.load()
