@@ -34,6 +34,17 @@ def parse_size(text: str) -> int:
     return int(value * SIZE_SUFFIXES[unit])
 
 
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number `{text}`") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got `{text}`")
+    return value
+
+
 class UsageError(Exception):
     """Bad command line (exit status 2)."""
 
@@ -67,7 +78,7 @@ def _runtime(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="stop after SECONDS")
     p.add_argument("-b", "--backend", default="cpu",
                    choices=list(BACKENDS), help="reducer")
-    p.add_argument("-t", "--threads", type=int, metavar="N",
+    p.add_argument("-t", "--threads", type=positive_int, metavar="N",
                    help="threads of the cpu-parallel backend (default: every core)")
     p.add_argument("-l", "--linear", action="store_true", help="show explicit dups in the result")
 

@@ -1,0 +1,197 @@
+"""The cpu-parallel backend: `options.threads` threads reduce one net (par_kernels.work).
+
+Input: a net.Book and RunOptions. Output: a RunResult equal to the cpu backend's (same normal
+form, same counters: totals do not depend on the order of interactions). The heap, the boot,
+the force phase and the readback are the cpu backend's `Machine`; only "reduce until no redex
+is left" is replaced. Each Python thread calls the nogil worker kernel; an idle worker returns
+to its thread, which sleeps (doubling the pause) and calls it again. The main thread polls
+every few milliseconds for the rewrite limit, the timeout and Ctrl-C, and then stops the
+workers through `ctl[C_STOP]`; a worker that needs a bigger array stops them too, and the
+array grows (by doubling, up to `mem_bytes`) before they resume.
+
+A program whose book references the sinks HVM.log / HVM.print runs on the single-threaded
+cpu kernel, since the order of its outputs would depend on the schedule. `Stats.peak` is
+sampled (every POLL interactions of each worker), not exact.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import numpy as np
+
+from .. import net
+from . import cpu
+from . import kernels as K
+from . import par_kernels as P
+from .api import OutOfMemory, RunOptions, RunResult, format_size
+from .layout import SINK_IDS, pack
+
+POOL = 1 << 10            # shared redex pairs
+BAG = 1 << 12             # initial redex pairs per worker
+MONITOR_S = 0.005         # the main thread checks limits this often
+SLEEP_S = (1e-4, 4e-3)    # an idle thread's pause, doubling from the first to the second
+
+_A = "int64[::1]"
+_SIGNATURES = {
+    P.work: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A})",
+    P.chain: f"int64({_A}, int64, {_A}, int64)",
+}
+_compiled = False
+
+
+def prepare() -> float:
+    """Compile or load the cpu and worker kernels once per process; seconds spent compiling."""
+    global _compiled
+    jit = cpu.prepare()
+    if _compiled:
+        return jit
+    start = time.perf_counter()
+    misses = 0
+    for kernel, signature in _SIGNATURES.items():
+        kernel.compile(signature)
+        misses += sum(kernel.stats.cache_misses.values())
+    _compiled = True
+    return jit + (time.perf_counter() - start if misses else 0.0)
+
+
+def thread_count(options: RunOptions) -> int:
+    """`options.threads`, or every core this process may use."""
+    if options.threads is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+            os.cpu_count() or 1
+    if options.threads < 1:
+        raise ValueError(f"threads must be at least 1, got {options.threads}")
+    return options.threads
+
+
+def uses_sinks(book: net.Book) -> bool:
+    """Whether any definition refers to HVM.log or HVM.print."""
+    trees = (t for body in book.nets.values() for pair in ((body.root,), *body.redexes)
+             for t in pair)
+    return any(isinstance(t, net.Ref) and t.name in SINK_IDS for tree in trees
+               for t in net.walk(tree))
+
+
+class Machine(cpu.Machine):
+    """The cpu backend's heap, reduced by `threads` worker kernels."""
+
+    def __init__(self, prog, options: RunOptions, initial: int, threads: int, serial: bool):
+        super().__init__(prog, options, initial)
+        self.threads, self.serial = threads, serial
+        self.ctl = np.zeros(P.CTL_SIZE, np.int64)
+        self.ws = np.zeros((threads, P.WS_SIZE), np.int64)
+        self.bags = [np.zeros(2 * BAG, np.int64) for _ in range(threads)]
+        self.scrs = [np.zeros_like(self.scr) for _ in range(threads)]
+        self.pool = np.zeros(2 * POOL, np.int64)
+        self.status = [P.STOPPED] * threads
+
+    def rewrites(self) -> int:
+        return super().rewrites() + int(self.ws[:, P.W_ANNI:P.W_OPER + 1].sum())
+
+    def nbytes(self) -> int:
+        return super().nbytes() + sum(b.nbytes for b in self.bags)
+
+    def reduce(self):
+        """Reduce until no redex is left: the pending expansion requests are dealt out to the
+        workers' bags, the workers run, and their allocators and counters fold back into
+        `st` (free lists chained into one, the cpu kernel's format)."""
+        if self.serial:
+            super().reduce()
+            return
+        st, ctl, ws, n = self.st, self.ctl, self.ws, self.threads
+        ctl[:] = 0
+        ctl[P.C_NBUMP], ctl[P.C_VBUMP] = st[K.S_NBUMP], st[K.S_VBUMP]
+        ctl[P.C_WORK], ctl[P.C_LABEL], ctl[P.C_LABLO] = n, st[K.S_LABEL], st[K.S_LABLO]
+        ctl[P.C_WIDTH], ctl[P.C_LIVE], ctl[P.C_PEAK] = st[K.S_WIDTH], st[K.S_NLIVE], st[K.S_NPEAK]
+        ws[:] = 0
+        ws[0, P.W_NFREE], ws[0, P.W_VFREE] = st[K.S_NFREE], st[K.S_VFREE]
+        pairs = self.req[2 * int(st[K.S_RPOS]):2 * int(st[K.S_NREQ])].reshape(-1, 2)
+        for t in range(n):
+            mine = pairs[t::n]
+            if self.bags[t].size < 2 * (mine.shape[0] + self.prog.links + BAG):
+                self.bags[t] = np.zeros(2 * (mine.shape[0] + self.prog.links + BAG), np.int64)
+            self.bags[t][:mine.size] = mine.ravel()
+            ws[t, P.W_HI] = mine.shape[0]
+        while True:
+            self.launch()
+            if all(s == P.DONE for s in self.status):
+                break
+            for t, s in enumerate(self.status):
+                if s in (P.GROW_NODES, P.GROW_VARS, P.GROW_RDX):
+                    self.grow_for(t, s)
+        self.fold()
+        self.check_limits()
+
+    def launch(self):
+        """Run every worker until all are done or stopped; check limits meanwhile."""
+        self.ctl[P.C_STOP] = 0
+        threads = [threading.Thread(target=self.worker, args=(t,), daemon=True)
+                   for t in range(self.threads)]
+        for th in threads:
+            th.start()
+        try:
+            for th in threads:
+                while th.is_alive():
+                    th.join(MONITOR_S)
+                    self.check_limits()
+        except BaseException:
+            self.ctl[P.C_STOP] = 1
+            for th in threads:
+                th.join()
+            raise
+
+    def worker(self, t: int):
+        """One thread: call the worker kernel, sleeping while it reports itself idle."""
+        args = (self.nodes, self.vs, self.prog.words, self.scrs[t], self.bags[t], self.ws[t],
+                self.ctl, self.pool)
+        counters = self.ws[t, P.W_ANNI:P.W_OPER + 1]
+        pause, done = SLEEP_S[0], int(counters.sum())
+        while (status := P.work(*args)) == P.IDLE:
+            now = int(counters.sum())
+            pause = SLEEP_S[0] if now != done else min(2 * pause, SLEEP_S[1])
+            done = now
+            time.sleep(pause)
+        self.status[t] = status
+
+    def grow_for(self, t: int, status: int):
+        """Grow the array that worker t asked for (its bag, or the shared nodes or vars)."""
+        need = int(self.ws[t, P.W_NEED])
+        if status != P.GROW_RDX:
+            self.st[K.S_NEED] = need
+            self.grow(status)
+            return
+        old = self.bags[t]
+        size = max(old.size * 2, 2 * need)
+        if self.nbytes() + 8 * (size - old.size) > self.limit:
+            raise OutOfMemory(f"out of memory: the net needs more than "
+                              f"{format_size(self.limit)} (use -m to raise it)")
+        new = np.zeros(size, np.int64)
+        hi, lo = int(self.ws[t, P.W_HI]), int(self.ws[t, P.W_LO])
+        new[:2 * hi] = old[:2 * hi]
+        if lo:
+            new[size - 2 * lo:] = old[old.size - 2 * lo:]
+        self.bags[t] = new
+
+    def fold(self):
+        """The workers' allocators, counters and labels back into the cpu kernel's state."""
+        st, ctl, ws = self.st, self.ctl, self.ws
+        st[K.S_NFREE] = P.chain(self.nodes, 2, ws[:, P.W_NFREE].copy(), self.threads)
+        st[K.S_VFREE] = P.chain(self.vs, 1, ws[:, P.W_VFREE].copy(), self.threads)
+        st[K.S_NBUMP], st[K.S_VBUMP] = ctl[P.C_NBUMP], ctl[P.C_VBUMP]
+        st[K.S_ANNI:K.S_OPER + 1] += ws[:, P.W_ANNI:P.W_OPER + 1].sum(axis=0)
+        st[K.S_NLIVE] += ws[:, P.W_NLIVE].sum()
+        st[K.S_VLIVE] += ws[:, P.W_VLIVE].sum()
+        st[K.S_NPEAK] = max(st[K.S_NPEAK], ctl[P.C_PEAK], st[K.S_NLIVE])
+        lablo = int(st[K.S_LABLO])
+        st[K.S_LABEL] = lablo + (int(ctl[P.C_LABEL]) - lablo) % (K.LAB_LIMIT - lablo)
+        st[K.S_RPOS] = st[K.S_NREQ]
+        ws[:] = 0
+
+
+def run(book: net.Book, options: RunOptions, *, initial: int | None = None) -> RunResult:
+    """Reduce `book` from its entry point to normal form with several threads."""
+    threads = thread_count(options)
+    jit = prepare()
+    return cpu.complete(Machine(pack(book), options, initial, threads, uses_sinks(book)), jit)

@@ -1,0 +1,562 @@
+"""Worker kernel of the cpu-parallel backend: several threads reduce one net in place.
+
+Input: the cpu backend's heap (`nodes`, `vs`, template words; port layout in kernels.py) and,
+per worker, a scratch array `scr`, a redex bag `bag` and a state row `ws`; shared by all, a
+control array `ctl` and a pool of shared redexes `pool`. Output: the heap in normal form and
+the counters in each `ws` (their totals equal the cpu kernel's, by strong confluence).
+
+Contract between workers:
+- The worker that holds a principal port owns that node: only it reads or writes the node's
+  aux slots. Nodes and vars are allocated from the worker's own free lists and from blocks
+  of fresh slots reserved with compare-and-swap on `ctl[C_NBUMP]` / `ctl[C_VBUMP]`; a slot
+  freed by any worker goes on that worker's list, so allocation needs no atomics.
+- Var cells are the only contended memory: link deposits a port with atomic exchange; the
+  first end to arrive leaves its port, the second finds it, frees the var and links on.
+- Bag: cheap pairs (hi, from the bottom) before REF expansions (lo, from the top), as in the
+  cpu kernel; each is a deque whose oldest entries are the ones given away. A worker sees
+  `ctl[C_HUNGRY]` > 0 and an empty pool, and moves half its bag (oldest first, at most
+  SHARE_MAX) into `pool` under a CAS spin lock. An idle worker takes half the pool, or backs
+  off (exponential pause) and returns IDLE so that its thread can sleep in Python.
+- Termination: `ctl[C_WORK]` counts active workers plus pooled redexes (raised before work
+  appears, lowered after it is gone), so it reads 0 only when nothing is left anywhere.
+- Stop: any worker that needs a bigger array sets `ctl[C_STOP]` and returns GROW_*; the host
+  sets it too for limits and Ctrl-C. Every worker polls it and returns STOPPED.
+Sinks (refs 0 and 1) are not handled here: the backend runs such programs single-threaded.
+"""
+from __future__ import annotations
+
+from numba import njit
+
+from .atomics import atomic_add, atomic_cas, atomic_load, atomic_store, atomic_xchg
+from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_NOFF, D_RLEN,
+                      D_ROFF, D_ROOT, D_VLEN, DUP, ERA, FLIP, LAB_LIMIT, LAB_MASK, LAB_SHIFT,
+                      LOW_MASK, NUM, NUM_MASK, OPR, REF, TAG_MASK, U, VAR, adjust, alloc,
+                      apply_op, place)
+
+# statuses (GROW_* as in kernels.py, so the host grows arrays the same way)
+DONE, STOPPED, GROW_NODES, GROW_VARS, GROW_RDX, IDLE = range(6)
+
+# per-worker state row
+W_ANNI, W_COMM, W_ERAS, W_DREF, W_OPER = range(5)
+W_NLIVE, W_NFREE, W_NBUMP, W_NEND, W_VLIVE, W_VFREE, W_VBUMP, W_VEND = range(5, 13)
+W_HI0, W_HI, W_LO0, W_LO, W_LABEL, W_LABLEFT, W_IDLE, W_NEED, W_SHOWN = range(13, 22)
+WS_SIZE = 32              # a row per worker, in its own cache lines
+
+# control array: one word per 64-byte line
+LINE = 8
+C_NBUMP, C_VBUMP, C_WORK, C_HUNGRY, C_STOP, C_LABEL, C_LOCK, C_COUNT, C_LIVE, C_PEAK, \
+    C_LABLO, C_WIDTH = (LINE * k for k in range(12))
+CTL_SIZE = 12 * LINE
+
+BLOCK = 1 << 12           # fresh node or var slots reserved at once
+LAB_BLOCK = 1 << 10       # fresh DUP labels reserved at once
+SHARE_MAX = 64            # most redexes moved to the pool at once
+POLL = 127                # poll stop/hungry and publish counters every POLL + 1 interactions
+IDLE_TRIES = 24           # backoff rounds before returning IDLE (spins double up to SPIN_MAX)
+SPIN_MAX = 1 << 12
+
+
+@njit(inline='always')
+def is_call(x, y):
+    """A REF meeting a CON, OPR or SWI: an expansion, taken only when nothing cheaper is left."""
+    tx = x & TAG_MASK
+    ty = y & TAG_MASK
+    return (tx == REF and ty >= CON and ty != DUP) or (ty == REF and tx >= CON and tx != DUP)
+
+
+@njit(inline='always')
+def push(x, y, bag, rcap, hi, lo):
+    """Put the pair (x, y) on the bag: the updated (hi, lo)."""
+    if is_call(x, y):
+        j = 2 * (rcap - 1 - lo)
+        lo += 1
+    else:
+        j = 2 * hi
+        hi += 1
+    bag[U(j)] = x
+    bag[U(j + 1)] = y
+    return hi, lo
+
+
+@njit(inline='always')
+def plink(x, y, vs, bag, rcap, vfree, vlive, eras, hi, lo):
+    """kernels.link with atomic exchange into var cells: the updated (vfree, vlive, eras, hi,
+    lo). Deposited wires are followed and freed; a waiting wire gets the other port by
+    exchange, and if the other end was there first, its port is taken and linking goes on."""
+    going = True
+    while going:
+        while (x & TAG_MASK) == VAR:
+            z = atomic_load(vs, x >> 4)
+            if z == 0:
+                break
+            vs[U(x >> 4)] = vfree
+            vfree = x >> 4
+            vlive -= 1
+            x = z
+        while (y & TAG_MASK) == VAR:
+            z = atomic_load(vs, y >> 4)
+            if z == 0:
+                break
+            vs[U(y >> 4)] = vfree
+            vfree = y >> 4
+            vlive -= 1
+            y = z
+        if (x & TAG_MASK) != VAR:
+            x, y = y, x
+        if (x & TAG_MASK) == VAR:
+            z = atomic_xchg(vs, x >> 4, y)
+            if z == 0:
+                going = False
+            else:
+                vs[U(x >> 4)] = vfree
+                vfree = x >> 4
+                vlive -= 1
+                x = z
+        else:
+            going = False
+            if (x & TAG_MASK) <= NUM and (y & TAG_MASK) <= NUM:
+                eras += 1         # two nullaries: void at once, never stacked
+            else:
+                hi, lo = push(x, y, bag, rcap, hi, lo)
+    return vfree, vlive, eras, hi, lo
+
+
+@njit(inline='always')
+def reserve(arr, stride, ctl, field, free, bump, end, need):
+    """Keep at least `need` fresh slots in the worker's block: thread what is left of the old
+    block onto the free list and take a new one from the shared bump pointer by CAS. Returns
+    (free, bump, end, ok); not ok means the array must grow."""
+    if end - bump >= need:
+        return free, bump, end, True
+    cap = arr.shape[0] // stride
+    size = max(BLOCK, need)
+    while True:
+        start = atomic_load(ctl, field)
+        if start + need > cap:
+            return free, bump, end, False
+        stop = min(start + size, cap)
+        if atomic_cas(ctl, field, start, stop) == start:
+            break
+    for i in range(bump, end):
+        arr[U(stride * i)] = free
+        free = i
+    return free, start, stop, True
+
+
+@njit(inline='always')
+def lock(ctl):
+    while atomic_cas(ctl, C_LOCK, 0, 1) != 0:
+        pass
+
+
+@njit(_nrt=False, cache=True, nogil=True)
+def share(bag, ws, ctl, pool):
+    """Move half this worker's redexes (oldest REF expansions first, at most SHARE_MAX) to the
+    empty pool for hungry workers."""
+    rcap = bag.shape[0] >> 1
+    hi0, hi, lo0, lo = ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO]
+    k = min((hi - hi0 + lo - lo0) >> 1, SHARE_MAX, pool.shape[0] >> 1)
+    if k == 0:
+        return
+    lock(ctl)
+    if atomic_load(ctl, C_COUNT) == 0:
+        atomic_add(ctl, C_WORK, k)
+        for i in range(k):
+            if lo0 < lo:
+                j = 2 * (rcap - 1 - lo0)
+                lo0 += 1
+            else:
+                j = 2 * hi0
+                hi0 += 1
+            pool[U(2 * i)] = bag[U(j)]
+            pool[U(2 * i + 1)] = bag[U(j + 1)]
+        atomic_store(ctl, C_COUNT, k)
+        if lo0 == lo:
+            lo0 = lo = 0
+        if hi0 == hi:
+            hi0 = hi = 0
+        ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO] = hi0, hi, lo0, lo
+    atomic_store(ctl, C_LOCK, 0)
+
+
+@njit(_nrt=False, cache=True, nogil=True)
+def take(bag, ws, ctl, pool):
+    """An idle worker takes half the pool (at least one redex) into its empty bag; how many."""
+    rcap = bag.shape[0] >> 1
+    atomic_add(ctl, C_WORK, 1)        # active before the redexes leave the pool
+    lock(ctl)
+    count = atomic_load(ctl, C_COUNT)
+    k = min((count + 1) >> 1, rcap >> 1)
+    hi = lo = 0
+    for i in range(count - k, count):
+        hi, lo = push(pool[U(2 * i)], pool[U(2 * i + 1)], bag, rcap, hi, lo)
+    atomic_store(ctl, C_COUNT, count - k)
+    atomic_store(ctl, C_LOCK, 0)
+    atomic_add(ctl, C_WORK, -max(k, 1))   # the k redexes left the pool (or none was there)
+    ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO] = 0, hi, 0, lo
+    return k
+
+
+@njit(_nrt=False, cache=True, nogil=True)
+def wait(bag, ws, ctl, pool):
+    """The bag is empty: become idle, then take from the pool with exponential backoff.
+    Returns -1 once work was taken, else DONE, STOPPED or IDLE."""
+    if ws[W_IDLE] == 0:
+        ws[W_IDLE] = 1
+        atomic_add(ctl, C_HUNGRY, 1)
+        atomic_add(ctl, C_WORK, -1)
+    spins = 1
+    for _ in range(IDLE_TRIES):
+        if atomic_load(ctl, C_COUNT) > 0 and take(bag, ws, ctl, pool) > 0:
+            ws[W_IDLE] = 0
+            atomic_add(ctl, C_HUNGRY, -1)
+            return -1
+        if atomic_load(ctl, C_WORK) == 0:
+            return DONE
+        if atomic_load(ctl, C_STOP) != 0:
+            return STOPPED
+        for _ in range(spins):
+            if atomic_load(ctl, C_COUNT) > 0:
+                break
+        spins = min(2 * spins, SPIN_MAX)
+    return IDLE
+
+
+@njit(_nrt=False, cache=True, nogil=True)
+def release(nodes, vs, ws):
+    """Thread the unused rest of the worker's node and var blocks onto its free lists."""
+    nfree, vfree = ws[W_NFREE], ws[W_VFREE]
+    for i in range(ws[W_NBUMP], ws[W_NEND]):
+        nodes[U(2 * i)] = nfree
+        nfree = i
+    for i in range(ws[W_VBUMP], ws[W_VEND]):
+        vs[U(i)] = vfree
+        vfree = i
+    ws[W_NFREE], ws[W_VFREE] = nfree, vfree
+    ws[W_NBUMP] = ws[W_NEND] = ws[W_VBUMP] = ws[W_VEND] = 0
+
+
+@njit(_nrt=False, cache=True, nogil=True)
+def chain(arr, stride, heads, count):
+    """Join `count` free lists into one (each list's tail points at the next head); the head."""
+    head = 0
+    for k in range(count - 1, -1, -1):
+        h = heads[k]
+        if h == 0:
+            continue
+        i = h
+        while arr[U(stride * i)] != 0:
+            i = arr[U(stride * i)]
+        arr[U(stride * i)] = head
+        head = h
+    return head
+
+
+@njit(inline='always')
+def publish(ws, ctl, counts, nlive):
+    """Counters into the worker's row for the host; live nodes into the shared peak."""
+    ws[W_ANNI], ws[W_COMM], ws[W_ERAS], ws[W_DREF], ws[W_OPER] = counts
+    live = atomic_add(ctl, C_LIVE, nlive - ws[W_SHOWN]) + nlive - ws[W_SHOWN]
+    ws[W_SHOWN] = nlive
+    peak = atomic_load(ctl, C_PEAK)
+    while live > peak:
+        old = atomic_cas(ctl, C_PEAK, peak, live)
+        if old == peak:
+            break
+        peak = old
+
+
+@njit(_nrt=False, cache=True, nogil=True)
+def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
+    """Reduce this worker's bag, sharing and taking work, until the whole net is in normal
+    form (DONE), the host or a worker asks to stop (STOPPED), an array must grow (GROW_*,
+    size in ws[W_NEED]) or the worker stayed idle through its backoff (IDLE). The rules are
+    kernels.reduce's; state lives in locals and is saved to `ws` on return."""
+    rcap = bag.shape[0] >> 1
+    w = ctl[C_WIDTH]
+    lk = 2 * w
+    need = w + 4
+    links = (scr.shape[0] - 1 - 2 * w) // 2
+    lablo = ctl[C_LABLO]
+    anni, comm, eras, dref, oper = ws[W_ANNI], ws[W_COMM], ws[W_ERAS], ws[W_DREF], ws[W_OPER]
+    nlive, nfree, nbump, nend = ws[W_NLIVE], ws[W_NFREE], ws[W_NBUMP], ws[W_NEND]
+    vlive, vfree, vbump, vend = ws[W_VLIVE], ws[W_VFREE], ws[W_VBUMP], ws[W_VEND]
+    hi0, hi, lo0, lo = ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO]
+    label, lableft = ws[W_LABEL], ws[W_LABLEFT]
+    status = STOPPED
+    grown = 0
+    tick = 0
+    p1 = q1 = p2 = q2 = 0
+    while True:
+        tick += 1
+        if (tick & POLL) == 0:
+            publish(ws, ctl, (anni, comm, eras, dref, oper), nlive)
+            if atomic_load(ctl, C_STOP) != 0:
+                break
+            if atomic_load(ctl, C_HUNGRY) > 0 and atomic_load(ctl, C_COUNT) == 0:
+                ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO] = hi0, hi, lo0, lo
+                share(bag, ws, ctl, pool)
+                hi0, hi, lo0, lo = ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO]
+        nfree, nbump, nend, ok = reserve(nodes, 2, ctl, C_NBUMP, nfree, nbump, nend, need)
+        if not ok:
+            status, grown = GROW_NODES, atomic_load(ctl, C_NBUMP) + max(BLOCK, need)
+            break
+        vfree, vbump, vend, ok = reserve(vs, 1, ctl, C_VBUMP, vfree, vbump, vend, need)
+        if not ok:
+            status, grown = GROW_VARS, atomic_load(ctl, C_VBUMP) + max(BLOCK, need)
+            break
+        if hi + lo + links + 2 > rcap:
+            if hi0 + lo0 == 0:
+                status, grown = GROW_RDX, 2 * (hi + lo + links + 2)
+                break
+            for i in range(hi0, hi):
+                bag[U(2 * (i - hi0))] = bag[U(2 * i)]
+                bag[U(2 * (i - hi0) + 1)] = bag[U(2 * i + 1)]
+            for i in range(lo0, lo):
+                bag[U(2 * (rcap - 1 - i + lo0))] = bag[U(2 * (rcap - 1 - i))]
+                bag[U(2 * (rcap - 1 - i + lo0) + 1)] = bag[U(2 * (rcap - 1 - i) + 1)]
+            hi, lo, hi0, lo0 = hi - hi0, lo - lo0, 0, 0
+        if hi > hi0:
+            hi -= 1
+            a = bag[U(2 * hi)]
+            b = bag[U(2 * hi + 1)]
+            if hi == hi0:
+                hi = hi0 = 0
+        elif lo > lo0:
+            lo -= 1
+            a = bag[U(2 * (rcap - 1 - lo))]
+            b = bag[U(2 * (rcap - 1 - lo) + 1)]
+            if lo == lo0:
+                lo = lo0 = 0
+        else:
+            ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO] = 0, 0, 0, 0
+            status = wait(bag, ws, ctl, pool)
+            if status >= 0:
+                break
+            hi0, hi, lo0, lo = ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO]
+            continue
+        ta = a & TAG_MASK
+        tb = b & TAG_MASK
+        if ta > tb:
+            a, b = b, a
+            ta, tb = tb, ta
+        nl = 2
+        if ta >= CON:
+            ia = (a >> 4) & ADDR_MASK
+            ib = (b >> 4) & ADDR_MASK
+            a1 = nodes[U(2 * ia)]
+            a2 = nodes[U(2 * ia + 1)]
+            b1 = nodes[U(2 * ib)]
+            b2 = nodes[U(2 * ib + 1)]
+            if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
+                nodes[U(2 * ia)] = nfree
+                nodes[U(2 * ib)] = ia
+                nfree = ib
+                nlive -= 2
+                p1, q1, p2, q2 = a1, b1, a2, b2
+                nl = -1
+                anni += 1
+            else:
+                x2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
+                y2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
+                v11, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                v12, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                v21, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                v22, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                nlive += 2
+                vlive += 4
+                vs[U(v11)] = 0
+                vs[U(v12)] = 0
+                vs[U(v21)] = 0
+                vs[U(v22)] = 0
+                nodes[U(2 * ia)] = v11 << 4
+                nodes[U(2 * ia + 1)] = v12 << 4
+                nodes[U(2 * x2)] = v21 << 4
+                nodes[U(2 * x2 + 1)] = v22 << 4
+                nodes[U(2 * ib)] = v11 << 4
+                nodes[U(2 * ib + 1)] = v21 << 4
+                nodes[U(2 * y2)] = v12 << 4
+                nodes[U(2 * y2 + 1)] = v22 << 4
+                scr[U(lk)] = b & ~ADDR_BITS | (ia << 4)
+                scr[U(lk + 1)] = a1
+                scr[U(lk + 2)] = b & ~ADDR_BITS | (x2 << 4)
+                scr[U(lk + 3)] = a2
+                scr[U(lk + 4)] = a & ~ADDR_BITS | (ib << 4)
+                scr[U(lk + 5)] = b1
+                scr[U(lk + 6)] = a & ~ADDR_BITS | (y2 << 4)
+                scr[U(lk + 7)] = b2
+                nl = 4
+                comm += 1
+        elif ta == REF or ta == VAR:
+            if ta == VAR:
+                a, b = b, a
+                ta, tb = REF, VAR
+            if tb <= NUM and tb != VAR:
+                eras += 1
+                nl = 0
+            elif tb == DUP:
+                ib = (b >> 4) & ADDR_MASK
+                p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
+                nl = -1
+                nodes[U(2 * ib)] = nfree
+                nfree = ib
+                nlive -= 1
+                comm += 1
+            else:
+                row = (a >> 4) * D_COLS
+                nlen = prog[U(row + D_NLEN)]
+                vlen = prog[U(row + D_VLEN)]
+                rlen = prog[U(row + D_RLEN)]
+                nlab = prog[U(row + D_NLAB)]
+                if nlab > lableft:
+                    size = max(LAB_BLOCK, nlab)
+                    label = atomic_add(ctl, C_LABEL, size)
+                    label = lablo + (label - lablo) % (LAB_LIMIT - lablo)
+                    lableft = size
+                base = label
+                if nlab != 0:
+                    lableft -= nlab
+                    label += nlab
+                    if label >= LAB_LIMIT:
+                        label -= LAB_LIMIT - lablo
+                root = prog[U(row + D_ROOT)]
+                fuse = tb >= CON and (root & TAG_MASK) == tb and ((root ^ b) >> LAB_SHIFT) == 0
+                first = 1 if fuse else 0
+                for i in range(first, nlen):
+                    scr[U(i)], nfree, nbump = alloc(nodes, 2, nfree, nbump)
+                for j in range(vlen):
+                    v, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                    vs[U(v)] = 0
+                    scr[U(w + j)] = v
+                nlive += nlen - first
+                vlive += vlen
+                noff = prog[U(row + D_NOFF)]
+                tlen = 2 * (nlen + rlen)
+                for i in range(first, nlen):
+                    m = scr[U(i)]
+                    x = noff + 2 * i
+                    nodes[U(2 * m)] = place(prog[U(x)], prog[U(x + tlen)], scr, base, lablo)
+                    nodes[U(2 * m + 1)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], scr,
+                                                base, lablo)
+                roff = prog[U(row + D_ROFF)]
+                for r in range(2 * rlen):
+                    scr[U(lk + r)] = place(prog[U(roff + r)], prog[U(roff + r + tlen)], scr, base,
+                                           lablo)
+                k = lk + 2 * rlen
+                if fuse:
+                    ib = (b >> 4) & ADDR_MASK
+                    scr[U(k)] = place(prog[U(noff)], prog[U(noff + tlen)], scr, base, lablo)
+                    scr[U(k + 1)] = nodes[U(2 * ib)]
+                    scr[U(k + 2)] = place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], scr, base,
+                                          lablo)
+                    scr[U(k + 3)] = nodes[U(2 * ib + 1)]
+                    nodes[U(2 * ib)] = nfree
+                    nfree = ib
+                    nlive -= 1
+                    nl = rlen + 2
+                    anni += 1
+                else:
+                    scr[U(k)] = adjust(root, scr, w, base, lablo)
+                    scr[U(k + 1)] = b
+                    nl = rlen + 1
+                dref += 1
+        elif ta == ERA or tb == NUM:
+            if tb >= CON:
+                ib = (b >> 4) & ADDR_MASK
+                p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
+                nl = -1
+                nodes[U(2 * ib)] = nfree
+                nfree = ib
+                nlive -= 1
+            else:
+                nl = 0
+            eras += 1
+        elif tb <= DUP:
+            ib = (b >> 4) & ADDR_MASK
+            p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
+            nl = -1
+            nodes[U(2 * ib)] = nfree
+            nfree = ib
+            nlive -= 1
+            comm += 1
+        elif tb == OPR:
+            ib = (b >> 4) & ADDR_MASK
+            x = nodes[U(2 * ib)]
+            while (x & TAG_MASK) == VAR:
+                y = atomic_load(vs, x >> 4)
+                if y == 0:
+                    break
+                vs[U(x >> 4)] = vfree
+                vfree = x >> 4
+                vlive -= 1
+                x = y
+            code = (b >> LAB_SHIFT) & LAB_MASK
+            if (x & TAG_MASK) == NUM:
+                val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
+                scr[U(lk)] = (val << 4) | NUM
+                scr[U(lk + 1)] = nodes[U(2 * ib + 1)]
+                nodes[U(2 * ib)] = nfree
+                nfree = ib
+                nlive -= 1
+            else:
+                nodes[U(2 * ib)] = a
+                scr[U(lk)] = (b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT)
+                scr[U(lk + 1)] = x
+            nl = 1
+            oper += 1
+        else:
+            ib = (b >> 4) & ADDR_MASK
+            br = nodes[U(2 * ib)]
+            while (br & TAG_MASK) == VAR:
+                y = atomic_load(vs, br >> 4)
+                if y == 0:
+                    break
+                vs[U(br >> 4)] = vfree
+                vfree = br >> 4
+                vlive -= 1
+                br = y
+            r = nodes[U(2 * ib + 1)]
+            val = (a >> 4) & NUM_MASK
+            if val == 0:
+                nodes[U(2 * ib)] = r
+                nodes[U(2 * ib + 1)] = ERA
+            else:
+                c, nfree, nbump = alloc(nodes, 2, nfree, nbump)
+                nlive += 1
+                nodes[U(2 * c)] = ((val - 1) << 4) | NUM
+                nodes[U(2 * c + 1)] = r
+                nodes[U(2 * ib)] = ERA
+                nodes[U(2 * ib + 1)] = (c << 4) | CON
+            if (br & ~ADDR_BITS) == CON:
+                ic = (br >> 4) & ADDR_MASK
+                scr[U(lk)] = nodes[U(2 * ib)]
+                scr[U(lk + 1)] = nodes[U(2 * ic)]
+                scr[U(lk + 2)] = nodes[U(2 * ib + 1)]
+                scr[U(lk + 3)] = nodes[U(2 * ic + 1)]
+                nodes[U(2 * ib)] = ic
+                nodes[U(2 * ic)] = nfree
+                nfree = ib
+                nlive -= 2
+                anni += 1
+            else:
+                scr[U(lk)] = (ib << 4) | CON
+                scr[U(lk + 1)] = br
+                nl = 1
+            oper += 1
+        if nl < 0:
+            vfree, vlive, eras, hi, lo = plink(p1, q1, vs, bag, rcap, vfree, vlive, eras, hi, lo)
+            vfree, vlive, eras, hi, lo = plink(p2, q2, vs, bag, rcap, vfree, vlive, eras, hi, lo)
+            continue
+        for k in range(lk, lk + 2 * nl, 2):
+            vfree, vlive, eras, hi, lo = plink(scr[U(k)], scr[U(k + 1)], vs, bag, rcap, vfree,
+                                               vlive, eras, hi, lo)
+    if grown:
+        atomic_store(ctl, C_STOP, 1)
+    ws[W_ANNI], ws[W_COMM], ws[W_ERAS], ws[W_DREF], ws[W_OPER] = anni, comm, eras, dref, oper
+    ws[W_NLIVE], ws[W_NFREE], ws[W_NBUMP], ws[W_NEND] = nlive, nfree, nbump, nend
+    ws[W_VLIVE], ws[W_VFREE], ws[W_VBUMP], ws[W_VEND] = vlive, vfree, vbump, vend
+    ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO] = hi0, hi, lo0, lo
+    ws[W_LABEL], ws[W_LABLEFT], ws[W_NEED] = label, lableft, grown
+    if status == DONE:
+        release(nodes, vs, ws)
+    return status

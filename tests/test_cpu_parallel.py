@@ -1,0 +1,150 @@
+"""The cpu-parallel backend with 2 and 4 threads: the same text, outputs and counters as the
+cpu backend (and the reference on the rule nets) on the golden run programs, the examples, the
+rule nets and random programs; heap and bag growth while workers run; limits; a stress test
+that repeats a parallel-heavy net.
+
+OPER is the one counter that depends on the schedule: an operator meeting its first operand
+before the second has arrived flips (one more OPER) where another order computes at once, so
+the counters are compared without it (and the -s block's OPER and RWTS lines likewise)."""
+import io
+from pathlib import Path
+
+import pytest
+
+import gen_programs
+from hvmlang.cli import run_command
+from hvmlang.netfmt import parse_book, print_net
+from hvmlang.pipeline import Options, compile_source, prune
+from hvmlang.readback import readback
+from hvmlang.runtime import cpu, cpu_parallel, reference
+from hvmlang.runtime.api import OutOfMemory, RewriteLimit, RunOptions, Timeout
+from hvmlang.diagnostics import Reporter
+from rule_nets import REF_CASES, REF_DEFS, RULE_CASES, counts as all_counts
+
+ROOT = Path(__file__).parent.parent
+GOLDEN = sorted((ROOT / "tests" / "golden" / "run").glob("*.hvm"))
+EXAMPLES = sorted((ROOT / "examples").glob("*.hvm"))
+THREADS = [2, 4]
+TREE = """
+@main = r & @sumt ~ (#D (t r)) & @gen ~ (#D t)
+@gen = (?<(#1 @gen_s) r> r)
+@gen_s = ({0 a b} [x y]) & @gen ~ (a x) & @gen ~ (b y)
+@sumt = (?<((t t) @sumt_s) r> r)
+@sumt_s = ({0 p q} ([l m] s)) & @sumt ~ (p (l <+ y s>)) & @sumt ~ (q (m y))
+"""
+LOOP = "@main = a & @loop ~ (#0 a)\n@loop = (a b) & @loop ~ (a b)"
+
+
+def counts(stats) -> dict:
+    """The non-zero counters but OPER (see the module docstring)."""
+    return {k: v for k, v in all_counts(stats).items() if k != "oper"}
+
+
+def cli(argv) -> tuple:
+    out, err = io.StringIO(), io.StringIO()
+    status = run_command(argv, out, err)
+    text = [line for line in out.getvalue().splitlines()
+            if not line.startswith(("TIME", "RPS", "JIT", "RWTS", "- OPER"))]
+    return status, text, err.getvalue()
+
+
+def program_args(path: Path) -> list:
+    """Extra command-line words of a golden program (.args) or an example (`// Args:`)."""
+    extra = path.with_suffix(".args")
+    if extra.exists():
+        return [a for a in extra.read_text().splitlines() if a]
+    return " ".join(line.removeprefix("// Args:") for line in path.read_text().splitlines()
+                    if line.startswith("// Args:")).split()
+
+
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("path", GOLDEN + EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_programs_print_what_cpu_prints(path, threads, monkeypatch):
+    monkeypatch.chdir(path.parent)
+    argv = ["run", path.name, "-s", *program_args(path)]
+    assert cli(argv + ["-b", "cpu-parallel", "-t", str(threads)]) == cli(argv + ["-b", "cpu"])
+
+
+def same_as_reference(text: str, threads: int, **options):
+    book = parse_book(text, "<test>")
+    mine = cpu_parallel.run(book, RunOptions(threads=threads, **options))
+    oracle = reference.run(book, RunOptions(**options))
+    assert print_net(mine.net) == print_net(oracle.net)
+    assert counts(mine.stats) == counts(oracle.stats)
+    return mine
+
+
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("text, net, rules", RULE_CASES)
+def test_rule(text, net, rules, threads):
+    r = same_as_reference(text, threads)
+    assert print_net(r.net) == net
+    assert counts(r.stats) == {k: v for k, v in {"dref": 1, **rules}.items() if k != "oper"}
+
+
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("text, net, rules", REF_CASES)
+def test_ref_rule(text, net, rules, threads):
+    r = same_as_reference(text + "\n" + REF_DEFS, threads)
+    assert print_net(r.net) == net
+    assert counts(r.stats) == {k: v for k, v in rules.items() if k != "oper"}
+
+
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("kind, seed", [("typed", s) for s in range(30)] +
+                         [("church", s) for s in range(20)])
+def test_random_program(kind, seed, threads):
+    text = getattr(gen_programs, kind)(seed)
+    book = prune(compile_source(text, "random.hvm", Options(), Reporter()))
+    options = dict(max_rewrites=5_000_000)
+    mine = cpu_parallel.run(book, RunOptions(threads=threads, **options))
+    oracle = cpu.run(book, RunOptions(**options))
+    assert readback(mine.net, book) == readback(oracle.net, book), text
+    assert counts(mine.stats) == counts(oracle.stats), text
+
+
+def test_one_thread_equals_cpu():
+    book = parse_book(TREE.replace("#D", "#10"), "<test>")
+    one = cpu_parallel.run(book, RunOptions(threads=1))
+    assert print_net(one.net) == print_net(cpu.run(book, RunOptions()).net) == "#1024"
+    assert counts(one.stats) == counts(cpu.run(book, RunOptions()).stats)
+
+
+@pytest.mark.parametrize("threads", THREADS)
+def test_heap_and_bags_grow_while_workers_run(threads, monkeypatch):
+    monkeypatch.setattr(cpu_parallel, "BAG", 1)
+    book = parse_book(TREE.replace("#D", "#12"), "<test>")
+    tiny = cpu_parallel.run(book, RunOptions(threads=threads), initial=8)
+    assert print_net(tiny.net) == "#4096"
+    assert counts(tiny.stats) == counts(cpu.run(book, RunOptions()).stats)
+    assert tiny.stats.peak > 8
+
+
+def test_limits_stop_every_worker():
+    book = parse_book(LOOP, "<test>")
+    with pytest.raises(RewriteLimit) as e:
+        cpu_parallel.run(book, RunOptions(threads=2, max_rewrites=50))
+    assert str(e.value) == "rewrite limit reached: more than 50 interactions (use -r to raise it)"
+    with pytest.raises(Timeout):
+        cpu_parallel.run(book, RunOptions(threads=2, timeout=0.2))
+    grow = parse_book("@main = a & @g ~ (#0 a)\n@g = (a b) & @g ~ ((a c) (c b))", "<test>")
+    with pytest.raises(OutOfMemory) as e:
+        cpu_parallel.run(grow, RunOptions(threads=2, mem_bytes=1 << 16))
+    assert str(e.value) == "out of memory: the net needs more than 64k (use -m to raise it)"
+
+
+def test_thread_count_must_be_positive():
+    status, out, err = cli(["run", str(EXAMPLES[0]), "-b", "cpu-parallel", "-t", "0"])
+    assert (status, out) == (2, [])
+    assert err == "hvm-lang run: error: argument -t/--threads: must be at least 1, got `0`\n"
+    with pytest.raises(ValueError):
+        cpu_parallel.thread_count(RunOptions(threads=-1))
+
+
+def test_stress_a_parallel_tree_many_times(request):
+    repeats = 200 if request.config.getoption("--slow") else 25
+    book = parse_book(TREE.replace("#D", "#11"), "<test>")
+    want = counts(cpu.run(book, RunOptions()).stats)
+    for i in range(repeats):
+        r = cpu_parallel.run(book, RunOptions(threads=THREADS[i % 2]))
+        assert (print_net(r.net), counts(r.stats)) == ("#2048", want)
