@@ -3,7 +3,7 @@
     python bench/run.py                  # every program on the cpu backend
     python bench/run.py -b reference sum_rec loop
     python bench/run.py --repeat 5       # median of 5 runs per program
-    python bench/run.py -b cuda --programs bench/programs_gpu
+    python bench/run.py -b cuda --dir bench/programs_gpu
 
 Each program in bench/programs/ states its result on an `// Expect:` line; a wrong result is
 reported and makes the script exit 1. Compile time (source -> nets) and JIT time are reported
@@ -61,11 +61,11 @@ def main() -> int:
     parser.add_argument("-b", "--backend", default="cpu")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("-m", "--mem", type=int, default=8 << 30, help="heap limit in bytes")
-    parser.add_argument("--programs", type=Path, default=PROGRAMS,
+    parser.add_argument("--dir", type=Path, default=PROGRAMS,
                         help="folder of programs (default bench/programs; bench/programs_gpu "
                              "holds GPU-sized ones)")
     a = parser.parse_args()
-    paths = sorted(a.programs.glob("*.hvm"))
+    paths = sorted(a.dir.glob("*.hvm"))
     if a.programs:
         paths = [p for p in paths if p.stem in a.programs]
     print(f"backend: {a.backend}, median of {a.repeat} runs")
