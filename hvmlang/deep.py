@@ -1,10 +1,12 @@
-"""Room for deep recursion: run a recursive pass in a worker thread with a big stack.
+"""Room for deep recursion: a worker thread with a big stack, and scopes extended in place.
 
 Compiler passes walk terms recursively. A long list literal or a long chain of rules nests
 terms thousands of levels deep, beyond Python's default recursion limit (1000) and the main
 thread's C stack. `call_deep` runs a function in a worker thread whose stack is STACK_SIZE
 bytes, with the recursion limit raised to RECURSION_LIMIT while any such call is running; a
 call made from inside a worker runs directly. Exceptions propagate to the caller.
+`extended` binds names in an environment for the extent of a call, so that a walk under
+10,000 nested binders does not copy its environment 10,000 times.
 """
 from __future__ import annotations
 
@@ -74,3 +76,23 @@ def deep(fn):
     def wrapper(*args, **kwargs):
         return call_deep(fn, *args, **kwargs)
     return wrapper
+
+
+_UNBOUND = object()
+
+
+def extended(env: dict, pairs: list, body):
+    """`body(env)` with the (name, value) `pairs` bound in `env` meanwhile; `env` is restored.
+
+    Costs O(len(pairs)) where `{**env, ..}` costs O(len(env)). `body` must not keep `env`.
+    """
+    saved = [(name, env.get(name, _UNBOUND)) for name, _ in pairs]
+    env.update(pairs)
+    try:
+        return body(env)
+    finally:
+        for name, old in reversed(saved):
+            if old is _UNBOUND:
+                env.pop(name, None)
+            else:
+                env[name] = old

@@ -131,7 +131,6 @@ def _snippet(span: Span, label: str, colour: str, gutter: int, on: bool,
     bar = _paint(" " * gutter + " |", "blue", on)
     if text is None:
         return []
-    text = text.expandtabs(1)
     start = max(span.col - 1, 0)
     end = span.end_col - 1 if span.end_line == span.line else len(text)
     width = max(end - start, 1)
@@ -141,6 +140,7 @@ def _snippet(span: Span, label: str, colour: str, gutter: int, on: bool,
         text = ("..." if left else "") + text[left:right] + ("..." if right < len(text) else "")
         start -= left - (3 if left else 0)
         width = min(width, MAX_SHOWN)
+    text = text.replace("\t", " ")    # one column per tab, as spans count them
     marks = _paint("^" * width + (" " + label if label else ""), colour, on)
     number = _paint(str(span.line).rjust(gutter) + " |", "blue", on)
     return [bar, f"{number} {text}", f"{bar} {' ' * start}{marks}"]

@@ -7,7 +7,7 @@ import pytest
 
 from hvmlang.check import CheckOptions, check
 from hvmlang.cli import run_command
-from hvmlang.diagnostics import Reporter
+from hvmlang.diagnostics import Diagnostic, Reporter, Sources, Span, render_human
 from hvmlang.pipeline import NO_FULL_GC, Options, batch_gc, compile_net, desugar, lower, parse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -47,3 +47,16 @@ def test_compiling_makes_no_reference_cycles(text):
         assert gc.collect() < 100
     finally:
         gc.enable()
+
+
+def test_a_warning_on_a_huge_line_shows_a_window_with_tabs_as_one_column():
+    sources = Sources()
+    line = "\t".join(f"x{i}" for i in range(50_000))
+    sources.add("wide.hvm", line)
+    col = line.index("x40000") + 1
+    d = Diagnostic("warning", "W201", "unused variable `x40000`",
+                   Span("wide.hvm", 1, col, 1, col + 6), label="never used")
+    drawn = render_human(d, sources).splitlines()
+    text, marks = drawn[3], drawn[4]
+    assert "\t" not in text and text.startswith("1 | ...") and len(text) < 200
+    assert text[marks.index("^"):].startswith("x40000")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import core as c
+from ..deep import extended
 from ..diagnostics import Diagnostic, Label, Span
 from .infer import ordinal
 
@@ -117,16 +118,15 @@ class _Flow:
 
     def lam(self, t, env: dict, span) -> tuple:
         """Walk a chain of lambdas: (uses, roots of its binders)."""
-        roots = []
-        env = dict(env)
+        roots, bound = [], []
         while isinstance(t, c.Lam):
             r = self.new(t.name or "*")
             roots.append(r)
             if t.name is not None:
-                env[t.name] = r
+                bound.append((t.name, r))
             span = t.span or span
             t = t.body
-        counts = self.term(t, env, span)
+        counts = extended(env, bound, lambda e: self.term(t, e, span))
         for r in roots:
             self.settle(r, counts.pop(r, 0))
         return counts, roots
@@ -176,7 +176,8 @@ class _Flow:
         counts, root, alias = self.value(v, env, next((n for n in names if n), "*"), span)
         if dup:
             self.copied.setdefault(root, "it is duplicated explicitly")
-        after = self.term(body, {**env, **{n: root for n in names if n is not None}}, span)
+        after = extended(env, [(n, root) for n in names if n is not None],
+                         lambda e: self.term(body, e, span))
         if not alias:
             self.settle(root, after.pop(root, 0))
         return _add(counts, after)
@@ -212,17 +213,16 @@ class _Flow:
 
     def arm(self, body, env: dict, names: list, span, aliases: dict | None = None) -> dict:
         """Walk `body` with `names` bound to fresh roots (or to the roots in `aliases`)."""
-        inner = dict(env)
-        fresh = []
+        bound, fresh = [], []
         for n in names:
             if n is None:
                 continue
             if (aliases or {}).get(n) is not None:
-                inner[n] = aliases[n]
+                bound.append((n, aliases[n]))
             else:
-                inner[n] = self.new(n)
-                fresh.append(inner[n])
-        counts = self.term(body, inner, span)
+                bound.append((n, self.new(n)))
+                fresh.append(bound[-1][1])
+        counts = extended(env, bound, lambda e: self.term(body, e, span))
         for r in fresh:
             self.settle(r, counts.pop(r, 0))
         return counts

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import core as c
+from ..deep import extended
 from ..diagnostics import Diagnostic, Label, Span
 from ..graph import components
 from .schemes import Schemes
@@ -354,7 +355,7 @@ class Inferencer:
             self.expect(self.unscoped.setdefault(name, TVar(1)), type_, None, Why(
                 f"`{name}` has one type in the whole definition"))
             return body(env)
-        return body({**env, name: Binding(type_)})
+        return extended(env, [(name, Binding(type_))], body)
 
     def _let(self, name, value, env: dict, span, body):
         self.level += 1
@@ -363,7 +364,7 @@ class Inferencer:
         if name is None:
             return body(env)
         generalize(t, self.level)
-        return body({**env, name: Binding(t, generic=True)})
+        return extended(env, [(name, Binding(t, generic=True))], body)
 
     def _destructure(self, t, env: dict, span, body):
         if isinstance(t, c.Dup):
@@ -372,11 +373,8 @@ class Inferencer:
         else:
             ta, tb = self.fresh(), self.fresh()
             self.check(t.value, pair(ta, tb), Why("it is destructured as a tuple"), env, span)
-        inner = dict(env)
-        for name, ty in ((t.a, ta), (t.b, tb)):
-            if name is not None:
-                inner[name] = Binding(ty)
-        return body(inner)
+        return extended(env, [(name, Binding(ty)) for name, ty in ((t.a, ta), (t.b, tb))
+                              if name is not None], body)
 
     def _app(self, t, env: dict, span):
         spine = []
@@ -410,10 +408,10 @@ class Inferencer:
         arms = []
         if isinstance(t, c.Switch):
             self.check(t.scrutinee, NUM, Why("it is matched against numbers"), env, span)
-            arms.append((t.zero, env, "`0`"))
-            inner = env if t.pred is None else {**env, t.pred: Binding(
-                NUM, origin="the number matched minus 1")}
-            arms.append((t.succ, inner, "`1+`"))
+            arms.append((t.zero, [], "`0`"))
+            pred = [] if t.pred is None else [(t.pred, Binding(
+                NUM, origin="the number matched minus 1"))]
+            arms.append((t.succ, pred, "`1+`"))
         else:
             fresh: dict = {}
             adt = self.schemes.adts.get(t.adt, ANY)
@@ -421,23 +419,23 @@ class Inferencer:
                        Why(f"it is matched against the constructors of `{t.adt}`"), env, span)
             for case in t.cases:
                 fields, _ = self._ctr(case.ctr, fresh)
-                inner = dict(env)
+                bound = []
                 for i, (name, ft) in enumerate(zip(case.fields, fields)):
                     if name is not None:
                         where = case.span
                         at = f" (bound at {where.line}:{where.col})" if where else ""
-                        inner[name] = Binding(ft, origin=f"the {ordinal(i + 1)} field of "
-                                                         f"`{case.ctr}`{at}")
-                arms.append((case.body, inner, f"`{case.ctr}`"))
+                        bound.append((name, Binding(ft, origin=f"the {ordinal(i + 1)} field "
+                                                               f"of `{case.ctr}`{at}")))
+                arms.append((case.body, bound, f"`{case.ctr}`"))
         first = None
         if self.rule_bodies:
             arms.sort(key=lambda arm: self._first_rule(arm[0]))
-        for body, inner, what in arms:
+        for body, bound, what in arms:
             arm_why = why
             if unknown and first is not None:
                 arm_why = Why(f"every arm of a `match` has the same type (this is the "
                               f"{what} arm)", first, "the first arm is `{}`")
-            self.check(body, expected, arm_why, inner, span)
+            extended(env, bound, lambda e: self.check(body, expected, arm_why, e, span))
             first = first or body.span or span
 
 
