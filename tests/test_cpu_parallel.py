@@ -13,26 +13,19 @@ import pytest
 
 import gen_programs
 from hvmlang.cli import run_command
+from hvmlang.diagnostics import Reporter
 from hvmlang.netfmt import parse_book, print_net
 from hvmlang.pipeline import Options, compile_source, prune
 from hvmlang.readback import readback
 from hvmlang.runtime import cpu, cpu_parallel, reference
 from hvmlang.runtime.api import OutOfMemory, RewriteLimit, RunOptions, Timeout
-from hvmlang.diagnostics import Reporter
 from rule_nets import REF_CASES, REF_DEFS, RULE_CASES, counts as all_counts
+from test_cpu import LOOP, TREE
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = sorted((ROOT / "tests" / "golden" / "run").glob("*.hvm"))
 EXAMPLES = sorted((ROOT / "examples").glob("*.hvm"))
 THREADS = [2, 4]
-TREE = """
-@main = r & @sumt ~ (#D (t r)) & @gen ~ (#D t)
-@gen = (?<(#1 @gen_s) r> r)
-@gen_s = ({0 a b} [x y]) & @gen ~ (a x) & @gen ~ (b y)
-@sumt = (?<((t t) @sumt_s) r> r)
-@sumt_s = ({0 p q} ([l m] s)) & @sumt ~ (p (l <+ y s>)) & @sumt ~ (q (m y))
-"""
-LOOP = "@main = a & @loop ~ (#0 a)\n@loop = (a b) & @loop ~ (a b)"
 
 
 def counts(stats) -> dict:

@@ -21,79 +21,48 @@ from numba.extending import intrinsic
 LOAD, STORE, RMW = "acquire", "release", "acq_rel"
 
 
-def _pointer(context, builder, arytype, ary, index):
-    """The address of ary[index] (llvm pointer to int64)."""
+def _operands(context, builder, sig, args) -> tuple:
+    """The address of ary[index] (llvm pointer to int64), then the other operands as int64."""
+    arytype, ary = sig.args[0], args[0]
+    ints = [context.cast(builder, v, t, types.int64) for v, t in zip(args[1:], sig.args[1:])]
     array = context.make_array(arytype)(context, builder, ary)
-    return cgutils.get_item_pointer2(context, builder, array.data,
-                                     cgutils.unpack_tuple(builder, array.shape),
-                                     cgutils.unpack_tuple(builder, array.strides),
-                                     arytype.layout, [index], wraparound=False,
-                                     boundscheck=False)
+    ptr = cgutils.get_item_pointer2(context, builder, array.data,
+                                    cgutils.unpack_tuple(builder, array.shape),
+                                    cgutils.unpack_tuple(builder, array.strides),
+                                    arytype.layout, [ints[0]], wraparound=False,
+                                    boundscheck=False)
+    return (ptr, *ints[1:])
 
 
-def _check(ary, *values):
-    """Accept only int64 arrays and integer operands."""
-    return (isinstance(ary, types.Array) and ary.dtype == types.int64 and ary.ndim == 1
-            and all(isinstance(v, types.Integer) for v in values))
-
-
-def _cast(context, builder, sig, args, k):
-    return context.cast(builder, args[k], sig.args[k], types.int64)
-
-
-def _rmw(op):
-    """An intrinsic `f(a, i, v)` doing atomic read-modify-write `op`, returning the old value."""
-    @intrinsic
-    def rmw(typingctx, ary, index, value):
-        if not _check(ary, index, value):
+def _atomic(emit, arity, result=types.int64):
+    """An intrinsic f(ary, index, *values) taking `arity` values, whose code is
+    emit(context, builder, ptr, *values)."""
+    def typed(ary, index, *values):
+        if not (isinstance(ary, types.Array) and ary.dtype == types.int64 and ary.ndim == 1
+                and all(isinstance(v, types.Integer) for v in (index, *values))):
             return None
 
         def codegen(context, builder, sig, args):
-            ptr = _pointer(context, builder, sig.args[0], args[0],
-                           _cast(context, builder, sig, args, 1))
-            return builder.atomic_rmw(op, ptr, _cast(context, builder, sig, args, 2), RMW)
-        return types.int64(ary, index, value), codegen
-    return rmw
+            return emit(context, builder, *_operands(context, builder, sig, args))
+        return result(ary, index, *values), codegen
+
+    typers = [lambda typingctx, ary, index: typed(ary, index),
+              lambda typingctx, ary, index, v: typed(ary, index, v),
+              lambda typingctx, ary, index, v, w: typed(ary, index, v, w)]
+    return intrinsic(typers[arity])
 
 
-atomic_xchg = _rmw("xchg")
-atomic_add = _rmw("add")
+def _cas(context, builder, ptr, expected, new):
+    return builder.extract_value(builder.cmpxchg(ptr, expected, new, RMW, LOAD), 0)
 
 
-@intrinsic
-def atomic_cas(typingctx, ary, index, expected, new):
-    if not _check(ary, index, expected, new):
-        return None
-
-    def codegen(context, builder, sig, args):
-        ptr = _pointer(context, builder, sig.args[0], args[0],
-                       _cast(context, builder, sig, args, 1))
-        pair = builder.cmpxchg(ptr, _cast(context, builder, sig, args, 2),
-                               _cast(context, builder, sig, args, 3), RMW, LOAD)
-        return builder.extract_value(pair, 0)
-    return types.int64(ary, index, expected, new), codegen
+def _store(context, builder, ptr, value):
+    builder.store_atomic(value, ptr, STORE, 8)
+    return context.get_dummy_value()
 
 
-@intrinsic
-def atomic_load(typingctx, ary, index):
-    if not _check(ary, index):
-        return None
-
-    def codegen(context, builder, sig, args):
-        ptr = _pointer(context, builder, sig.args[0], args[0],
-                       _cast(context, builder, sig, args, 1))
-        return builder.load_atomic(ptr, LOAD, 8)
-    return types.int64(ary, index), codegen
-
-
-@intrinsic
-def atomic_store(typingctx, ary, index, value):
-    if not _check(ary, index, value):
-        return None
-
-    def codegen(context, builder, sig, args):
-        ptr = _pointer(context, builder, sig.args[0], args[0],
-                       _cast(context, builder, sig, args, 1))
-        builder.store_atomic(_cast(context, builder, sig, args, 2), ptr, STORE, 8)
-        return context.get_dummy_value()
-    return types.void(ary, index, value), codegen
+atomic_xchg = _atomic(lambda context, builder, ptr, v: builder.atomic_rmw("xchg", ptr, v, RMW), 1)
+atomic_add = _atomic(lambda context, builder, ptr, v: builder.atomic_rmw("add", ptr, v, RMW), 1)
+atomic_cas = _atomic(_cas, 2)
+atomic_load = _atomic(lambda context, builder, ptr: builder.load_atomic(ptr, LOAD, 8), 0)
+atomic_store = _atomic(_store, 1, types.void)

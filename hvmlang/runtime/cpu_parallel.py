@@ -1,7 +1,7 @@
 """The cpu-parallel backend: `options.threads` threads reduce one net (par_kernels.work).
 
-Input: a net.Book and RunOptions. Output: a RunResult equal to the cpu backend's (same normal
-form, same counters: totals do not depend on the order of interactions). The heap, the boot,
+Input: a net.Book and RunOptions. Output: a RunResult like the cpu backend's (same normal
+form; every counter but OPER equal, see below, by strong confluence). The heap, the boot,
 the force phase and the readback are the cpu backend's `Machine`; only "reduce until no redex
 is left" is replaced. Each Python thread calls the nogil worker kernel; an idle worker returns
 to its thread, which sleeps (doubling the pause) and calls it again. The main thread polls
@@ -9,9 +9,11 @@ every few milliseconds for the rewrite limit, the timeout and Ctrl-C, and then s
 workers through `ctl[C_STOP]`; a worker that needs a bigger array stops them too, and the
 array grows (by doubling, up to `mem_bytes`) before they resume.
 
-A program whose book references the sinks HVM.log / HVM.print runs on the single-threaded
-cpu kernel, since the order of its outputs would depend on the schedule. `Stats.peak` is
-sampled (every POLL interactions of each worker), not exact.
+With one thread, or when the book references the sinks HVM.log / HVM.print (the order of
+their outputs would depend on the schedule), the single-threaded cpu kernel reduces instead.
+`Stats.peak` is sampled (every PUBLISH interactions of each worker), not exact. OPER may
+differ from the cpu backend's: an operator that meets its first operand before the second has
+arrived flips (one more OPER), which depends on the schedule; every other counter is equal.
 """
 from __future__ import annotations
 
@@ -45,15 +47,10 @@ def prepare() -> float:
     """Compile or load the cpu and worker kernels once per process; seconds spent compiling."""
     global _compiled
     jit = cpu.prepare()
-    if _compiled:
-        return jit
-    start = time.perf_counter()
-    misses = 0
-    for kernel, signature in _SIGNATURES.items():
-        kernel.compile(signature)
-        misses += sum(kernel.stats.cache_misses.values())
-    _compiled = True
-    return jit + (time.perf_counter() - start if misses else 0.0)
+    if not _compiled:
+        jit += cpu.compile_kernels(_SIGNATURES)
+        _compiled = True
+    return jit
 
 
 def thread_count(options: RunOptions) -> int:
@@ -194,4 +191,5 @@ def run(book: net.Book, options: RunOptions, *, initial: int | None = None) -> R
     """Reduce `book` from its entry point to normal form with several threads."""
     threads = thread_count(options)
     jit = prepare()
-    return cpu.complete(Machine(pack(book), options, initial, threads, uses_sinks(book)), jit)
+    serial = threads == 1 or uses_sinks(book)
+    return cpu.complete(Machine(pack(book), options, initial, threads, serial), jit)

@@ -51,7 +51,8 @@ CTL_SIZE = 12 * LINE
 BLOCK = 1 << 12           # fresh node or var slots reserved at once
 LAB_BLOCK = 1 << 10       # fresh DUP labels reserved at once
 SHARE_MAX = 64            # most redexes moved to the pool at once
-POLL = 127                # poll stop/hungry and publish counters every POLL + 1 interactions
+POLL = 127                # poll stop and hungry every POLL + 1 interactions
+PUBLISH = 2047            # publish counters and live nodes every PUBLISH + 1 (a shared line)
 IDLE_TRIES = 24           # backoff rounds before returning IDLE (spins double up to SPIN_MAX)
 SPIN_MAX = 1 << 12
 
@@ -290,7 +291,8 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
     while True:
         tick += 1
         if (tick & POLL) == 0:
-            publish(ws, ctl, (anni, comm, eras, dref, oper), nlive)
+            if (tick & PUBLISH) == 0:
+                publish(ws, ctl, (anni, comm, eras, dref, oper), nlive)
             if atomic_load(ctl, C_STOP) != 0:
                 break
             if atomic_load(ctl, C_HUNGRY) > 0 and atomic_load(ctl, C_COUNT) == 0:
