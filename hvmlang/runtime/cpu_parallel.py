@@ -74,7 +74,8 @@ def uses_sinks(book: net.Book) -> bool:
 class Machine(cpu.Machine):
     """The cpu backend's heap, reduced by `threads` worker kernels."""
 
-    def __init__(self, prog, options: RunOptions, initial: int, threads: int, serial: bool):
+    def __init__(self, prog, options: RunOptions, initial: int | None, threads: int,
+                 serial: bool):
         super().__init__(prog, options, initial)
         self.threads, self.serial = threads, serial
         self.ctl = np.zeros(P.CTL_SIZE, np.int64)

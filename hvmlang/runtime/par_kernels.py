@@ -13,7 +13,7 @@ Contract between workers:
 - Var cells are the only contended memory: link deposits a port with atomic exchange; the
   first end to arrive leaves its port, the second finds it, frees the var and links on.
 - Bag: cheap pairs (hi, from the bottom) before REF expansions (lo, from the top), as in the
-  cpu kernel; each is a deque whose oldest entries are the ones given away. A worker sees
+  cpu kernel, each popped newest first; the oldest entries are the ones given away. A worker sees
   `ctl[C_HUNGRY]` > 0 and an empty pool, and moves half its bag (oldest first, at most
   SHARE_MAX) into `pool` under a CAS spin lock. An idle worker takes half the pool, or backs
   off (exponential pause) and returns IDLE so that its thread can sleep in Python.
@@ -39,7 +39,7 @@ DONE, STOPPED, GROW_NODES, GROW_VARS, GROW_RDX, IDLE = range(6)
 # per-worker state row
 W_ANNI, W_COMM, W_ERAS, W_DREF, W_OPER = range(5)
 W_NLIVE, W_NFREE, W_NBUMP, W_NEND, W_VLIVE, W_VFREE, W_VBUMP, W_VEND = range(5, 13)
-W_HI0, W_HI, W_LO0, W_LO, W_LABEL, W_LABLEFT, W_IDLE, W_NEED, W_SHOWN = range(13, 22)
+W_HI, W_LO, W_LABEL, W_LABLEFT, W_IDLE, W_NEED, W_SHOWN = range(13, 20)
 WS_SIZE = 32              # a row per worker, in its own cache lines
 
 # control array: one word per 64-byte line
@@ -152,31 +152,27 @@ def lock(ctl):
 
 @njit(_nrt=False, cache=True, nogil=True)
 def share(bag, ws, ctl, pool):
-    """Move half this worker's redexes (oldest REF expansions first, at most SHARE_MAX) to the
-    empty pool for hungry workers."""
+    """Move half this worker's redexes (oldest REF expansions first, then oldest cheap pairs,
+    at most SHARE_MAX) to the empty pool for hungry workers; the rest slide down."""
     rcap = bag.shape[0] >> 1
-    hi0, hi, lo0, lo = ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO]
-    k = min((hi - hi0 + lo - lo0) >> 1, SHARE_MAX, pool.shape[0] >> 1)
+    hi, lo = ws[W_HI], ws[W_LO]
+    k = min((hi + lo) >> 1, SHARE_MAX, pool.shape[0] >> 1)
     if k == 0:
         return
     lock(ctl)
     if atomic_load(ctl, C_COUNT) == 0:
         atomic_add(ctl, C_WORK, k)
+        klo = min(k, lo)
         for i in range(k):
-            if lo0 < lo:
-                j = 2 * (rcap - 1 - lo0)
-                lo0 += 1
-            else:
-                j = 2 * hi0
-                hi0 += 1
+            j = 2 * (rcap - 1 - i) if i < klo else 2 * (i - klo)
             pool[U(2 * i)] = bag[U(j)]
             pool[U(2 * i + 1)] = bag[U(j + 1)]
         atomic_store(ctl, C_COUNT, k)
-        if lo0 == lo:
-            lo0 = lo = 0
-        if hi0 == hi:
-            hi0 = hi = 0
-        ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO] = hi0, hi, lo0, lo
+        for i in range(2 * (lo - klo)):        # lo entries sit at the top, oldest highest
+            bag[U(2 * rcap - 1 - i)] = bag[U(2 * rcap - 1 - i - 2 * klo)]
+        for i in range(2 * (hi - k + klo)):
+            bag[U(i)] = bag[U(i + 2 * (k - klo))]
+        ws[W_HI], ws[W_LO] = hi - k + klo, lo - klo
     atomic_store(ctl, C_LOCK, 0)
 
 
@@ -194,7 +190,7 @@ def take(bag, ws, ctl, pool):
     atomic_store(ctl, C_COUNT, count - k)
     atomic_store(ctl, C_LOCK, 0)
     atomic_add(ctl, C_WORK, -max(k, 1))   # the k redexes left the pool (or none was there)
-    ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO] = 0, hi, 0, lo
+    ws[W_HI], ws[W_LO] = hi, lo
     return k
 
 
@@ -282,7 +278,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
     anni, comm, eras, dref, oper = ws[W_ANNI], ws[W_COMM], ws[W_ERAS], ws[W_DREF], ws[W_OPER]
     nlive, nfree, nbump, nend = ws[W_NLIVE], ws[W_NFREE], ws[W_NBUMP], ws[W_NEND]
     vlive, vfree, vbump, vend = ws[W_VLIVE], ws[W_VFREE], ws[W_VBUMP], ws[W_VEND]
-    hi0, hi, lo0, lo = ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO]
+    hi, lo = ws[W_HI], ws[W_LO]
     label, lableft = ws[W_LABEL], ws[W_LABLEFT]
     status = STOPPED
     grown = 0
@@ -296,9 +292,9 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
             if atomic_load(ctl, C_STOP) != 0:
                 break
             if atomic_load(ctl, C_HUNGRY) > 0 and atomic_load(ctl, C_COUNT) == 0:
-                ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO] = hi0, hi, lo0, lo
+                ws[W_HI], ws[W_LO] = hi, lo
                 share(bag, ws, ctl, pool)
-                hi0, hi, lo0, lo = ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO]
+                hi, lo = ws[W_HI], ws[W_LO]
         nfree, nbump, nend, ok = reserve(nodes, 2, ctl, C_NBUMP, nfree, nbump, nend, need)
         if not ok:
             status, grown = GROW_NODES, atomic_load(ctl, C_NBUMP) + max(BLOCK, need)
@@ -308,34 +304,21 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
             status, grown = GROW_VARS, atomic_load(ctl, C_VBUMP) + max(BLOCK, need)
             break
         if hi + lo + links + 2 > rcap:
-            if hi0 + lo0 == 0:
-                status, grown = GROW_RDX, 2 * (hi + lo + links + 2)
-                break
-            for i in range(hi0, hi):
-                bag[U(2 * (i - hi0))] = bag[U(2 * i)]
-                bag[U(2 * (i - hi0) + 1)] = bag[U(2 * i + 1)]
-            for i in range(lo0, lo):
-                bag[U(2 * (rcap - 1 - i + lo0))] = bag[U(2 * (rcap - 1 - i))]
-                bag[U(2 * (rcap - 1 - i + lo0) + 1)] = bag[U(2 * (rcap - 1 - i) + 1)]
-            hi, lo, hi0, lo0 = hi - hi0, lo - lo0, 0, 0
-        if hi > hi0:
+            status, grown = GROW_RDX, 2 * (hi + lo + links + 2)
+            break
+        if hi > 0:
             hi -= 1
             a = bag[U(2 * hi)]
             b = bag[U(2 * hi + 1)]
-            if hi == hi0:
-                hi = hi0 = 0
-        elif lo > lo0:
+        elif lo > 0:
             lo -= 1
             a = bag[U(2 * (rcap - 1 - lo))]
             b = bag[U(2 * (rcap - 1 - lo) + 1)]
-            if lo == lo0:
-                lo = lo0 = 0
         else:
-            ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO] = 0, 0, 0, 0
             status = wait(bag, ws, ctl, pool)
             if status >= 0:
                 break
-            hi0, hi, lo0, lo = ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO]
+            hi, lo = ws[W_HI], ws[W_LO]
             continue
         ta = a & TAG_MASK
         tb = b & TAG_MASK
@@ -557,7 +540,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
     ws[W_ANNI], ws[W_COMM], ws[W_ERAS], ws[W_DREF], ws[W_OPER] = anni, comm, eras, dref, oper
     ws[W_NLIVE], ws[W_NFREE], ws[W_NBUMP], ws[W_NEND] = nlive, nfree, nbump, nend
     ws[W_VLIVE], ws[W_VFREE], ws[W_VBUMP], ws[W_VEND] = vlive, vfree, vbump, vend
-    ws[W_HI0], ws[W_HI], ws[W_LO0], ws[W_LO] = hi0, hi, lo0, lo
+    ws[W_HI], ws[W_LO] = hi, lo
     ws[W_LABEL], ws[W_LABLEFT], ws[W_NEED] = label, lableft, grown
     if status == DONE:
         release(nodes, vs, ws)
