@@ -228,7 +228,7 @@ class Session:
             self.notify("compiling the reducer (first use)…")
         backend = runtime.get(s.backend)
         result = backend.run(book, RunOptions(max_rewrites=s.max_rewrites, mem_bytes=s.mem,
-                                              timeout=s.timeout))
+                                              timeout=s.timeout, threads=s.threads))
         _warm.add(s.backend)
         self.last, self.last_expr = (result.stats, s.backend), expr
         text, warnings = readback(result.net, book, linear=s.linear)

@@ -242,6 +242,12 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def _threads(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise ReplError(f"expected a number of threads (at least 1), found `{text}`")
+    return int(text)
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -276,6 +282,7 @@ SETTINGS = [
     Setting("max-rewrites", "max_rewrites", _count, "stop an evaluation after N interactions"),
     Setting("timeout", "timeout", _seconds, "stop an evaluation after SECONDS"),
     Setting("mem", "mem", _size, "heap limit, e.g. 512m or 2g", _size_text),
+    Setting("threads", "threads", _threads, "threads of the cpu-parallel backend"),
 ]
 
 

@@ -29,6 +29,7 @@ class Settings:
     max_rewrites: int | None = None
     timeout: float | None = None
     mem: int = 1 << 30
+    threads: int | None = None          # cpu-parallel threads (None: every core)
 
 
 class ReplError(Exception):

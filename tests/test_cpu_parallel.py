@@ -17,6 +17,8 @@ from hvmlang.diagnostics import Reporter
 from hvmlang.netfmt import parse_book, print_net
 from hvmlang.pipeline import Options, compile_source, prune
 from hvmlang.readback import readback
+from hvmlang.repl import Session
+from hvmlang.repl_state import Settings
 from hvmlang.runtime import cpu, cpu_parallel, reference
 from hvmlang.runtime.api import OutOfMemory, RewriteLimit, RunOptions, Timeout
 from rule_nets import REF_CASES, REF_DEFS, RULE_CASES, counts as all_counts
@@ -141,3 +143,11 @@ def test_stress_a_parallel_tree_many_times(request):
     for i in range(repeats):
         r = cpu_parallel.run(book, RunOptions(threads=THREADS[i % 2]))
         assert (print_net(r.net), counts(r.stats)) == ("#2048", want)
+
+
+def test_repl_sets_the_thread_count():
+    session = Session(Settings(backend="cpu-parallel"))
+    assert session.handle(":set threads 0").startswith("error: expected a number of threads")
+    session.handle(":set threads 2")
+    assert session.settings.threads == 2
+    assert session.handle("(+ 40 2)") == "42"
