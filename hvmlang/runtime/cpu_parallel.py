@@ -83,7 +83,7 @@ class Machine(cpu.Machine):
         self.bags = [np.zeros(2 * BAG, np.int64) for _ in range(threads)]
         self.scrs = [np.zeros_like(self.scr) for _ in range(threads)]
         self.pool = np.zeros(2 * POOL, np.int64)
-        self.status = [P.STOPPED] * threads
+        self.status: list = []
 
     def rewrites(self) -> int:
         return super().rewrites() + int(self.ws[:, P.W_ANNI:P.W_OPER + 1].sum())
@@ -116,15 +116,19 @@ class Machine(cpu.Machine):
             self.launch()
             if all(s == P.DONE for s in self.status):
                 break
-            for t, s in enumerate(self.status):
-                if s in (P.GROW_NODES, P.GROW_VARS, P.GROW_RDX):
-                    self.grow_for(t, s)
+            grows = [(t, s) for t, s in enumerate(self.status)
+                     if s in (P.GROW_NODES, P.GROW_VARS, P.GROW_RDX)]
+            if not grows:
+                raise RuntimeError(f"cpu-parallel workers stopped with {self.status}")
+            for t, s in grows:
+                self.grow_for(t, s)
         self.fold()
         self.check_limits()
 
     def launch(self):
         """Run every worker until all are done or stopped; check limits meanwhile."""
         self.ctl[P.C_STOP] = 0
+        self.status = [None] * self.threads
         threads = [threading.Thread(target=self.worker, args=(t,), daemon=True)
                    for t in range(self.threads)]
         for th in threads:
