@@ -28,6 +28,8 @@ ROOT = Path(__file__).parent.parent
 GOLDEN = sorted((ROOT / "tests" / "golden" / "run").glob("*.hvm"))
 EXAMPLES = sorted((ROOT / "examples").glob("*.hvm"))
 THREADS = [2, 4]
+RANDOM_FAST = {"typed": 60, "church": 40}
+RANDOM_SLOW = {"typed": 1500, "church": 500}
 
 
 def counts(stats) -> dict:
@@ -85,9 +87,14 @@ def test_ref_rule(text, net, rules, threads):
     assert counts(r.stats) == {k: v for k, v in rules.items() if k != "oper"}
 
 
+def pytest_generate_tests(metafunc):
+    """Random-program seeds: FAST counts by default, SLOW counts with `--slow`."""
+    if "seed" in metafunc.fixturenames:
+        counts = RANDOM_SLOW if metafunc.config.getoption("--slow") else RANDOM_FAST
+        metafunc.parametrize("kind,seed", [(k, s) for k, n in counts.items() for s in range(n)])
+
+
 @pytest.mark.parametrize("threads", THREADS)
-@pytest.mark.parametrize("kind, seed", [("typed", s) for s in range(30)] +
-                         [("church", s) for s in range(20)])
 def test_random_program(kind, seed, threads):
     text = getattr(gen_programs, kind)(seed)
     book = prune(compile_source(text, "random.hvm", Options(), Reporter()))
