@@ -467,6 +467,8 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
         elif tb == OPR:
             ib = (b >> 4) & ADDR_MASK
             x = nodes[U(2 * ib)]
+            # plink's wire-following loop written out, as in kernels.reduce (an inline helper
+            # returning a tuple measured slower there and here)
             while (x & TAG_MASK) == VAR:
                 y = atomic_load(vs, x >> 4)
                 if y == 0:
