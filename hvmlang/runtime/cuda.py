@@ -58,14 +58,13 @@ def load() -> float:
     start = time.perf_counter()
     try:
         from numba import cuda
-        from numba.core.errors import NumbaPerformanceWarning
         available = cuda.is_available()
     except Exception as e:               # noqa: BLE001 - any failure means no usable CUDA
         raise BackendUnavailable(f"numba.cuda cannot load ({_first_line(e)}); use -b cpu") \
             from None
     if not available:
         raise BackendUnavailable("no CUDA device found; use -b cpu")
-    warnings.simplefilter("ignore", NumbaPerformanceWarning)
+    warnings.filterwarnings("ignore", message=".*under-utilization")   # small grids are meant
     try:
         from . import cuda_kernels
     except Exception as e:               # noqa: BLE001 - toolkit missing or broken
@@ -142,7 +141,7 @@ class Device:
         self.ctl = cuda.device_array(self.k.CTL_SIZE, np.int64)
 
     def grid(self, n: int) -> int:
-        return max(1, -(-n // BLOCK))
+        return int(max(1, -(-n // BLOCK)))
 
     def fill(self, arr, lo: int, hi: int, value: int):
         if hi > lo:
@@ -174,6 +173,7 @@ class Machine(cpu.Machine):
         self.quota = self.stint = CPU_QUOTA   # cpu interactions left / of the next stint
         self.cpu_rate = 0.0         # interactions per second of the cpu kernel, last measured
         self.device = None
+        self.phases = []            # per device phase: (interactions, seconds, syncs, top frontier)
 
     def reduce(self):
         if not self.gpu:
@@ -210,7 +210,7 @@ class Machine(cpu.Machine):
         dev, k, st = self.device, self.device.k, self.st
         ctl = self.upload()
         fin, fout = dev.fronts
-        parity, count, slow, stuck = 0, int(ctl[0]), 0, 0
+        parity, count, slow, stuck, syncs, top = 0, int(ctl[0]), 0, 0, 0, int(ctl[0])
         base = st[K.S_ANNI:K.S_OPER + 1].copy()
         start = time.perf_counter()
         while count:
@@ -225,6 +225,7 @@ class Machine(cpu.Machine):
                 fin, fout = fout, fin
             ctl[:] = dev.ctl.copy_to_host()
             count = int(ctl[parity])
+            syncs, top = syncs + 1, max(top, count)
             st[K.S_ANNI:K.S_OPER + 1] = base + ctl[k.C_ANNI:k.C_OPER + 1]
             self.check_limits()
             done = int(ctl[k.C_ANNI:k.C_OPER + 1].sum()) - r0
@@ -238,7 +239,9 @@ class Machine(cpu.Machine):
                 break
         total = int(ctl[k.C_ANNI:k.C_OPER + 1].sum())
         self.download(ctl, fin, count)
-        return total >= self.cpu_rate * (time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        self.phases.append((total, seconds, syncs, top))
+        return total >= self.cpu_rate * seconds
 
     def upload(self) -> np.ndarray:
         """Copy the heap and the pending redexes to the device; the host copy of ctl."""

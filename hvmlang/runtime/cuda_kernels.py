@@ -25,6 +25,7 @@ from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_NOFF,
 
 FREE = -1        # mark of a free node (first word) or var cell
 LS = 16          # local redex stack of a thread (pairs)
+LS_WORDS = 2 * LS
 CH = 32          # nodes / vars a thread holds ready to use
 
 # ctl: frontier counters (three, rotating), counters, allocators, flags
@@ -201,8 +202,10 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, s
 
 
 @cuda.jit(device=True)
-def commute(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool, vpool):
-    """Two binary nodes of different kinds copy each other; -1 when no memory was left."""
+def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par,
+            npool, vpool):
+    """Two binary nodes of different kinds (aux ports a1 a2, b1 b2) copy each other; -1 when no
+    memory was left."""
     if ts[T_NC] < 2:
         refill(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP])
     if ts[T_VC] < 4:
@@ -210,12 +213,6 @@ def commute(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool, vpo
     if ts[T_NC] < 2 or ts[T_VC] < 4:
         ctl[C_FULL] = 1
         return -1
-    ia = (a >> 4) & ADDR_MASK
-    ib = (b >> 4) & ADDR_MASK
-    a1 = nodes[2 * ia]
-    a2 = nodes[2 * ia + 1]
-    b1 = nodes[2 * ib]
-    b2 = nodes[2 * ib + 1]
     n = ts[T_NC]
     x2 = nch[n - 1]
     y2 = nch[n - 2]
@@ -314,20 +311,21 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
         a, b = b, a
         ta, tb = tb, ta
     if ta >= CON:
+        ia = (a >> 4) & ADDR_MASK
+        ib = (b >> 4) & ADDR_MASK
+        a1 = nodes[2 * ia]
+        a2 = nodes[2 * ia + 1]
+        b1 = nodes[2 * ib]
+        b2 = nodes[2 * ib + 1]
         if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
-            ia = (a >> 4) & ADDR_MASK
-            ib = (b >> 4) & ADDR_MASK
-            a1 = nodes[2 * ia]
-            a2 = nodes[2 * ia + 1]
-            b1 = nodes[2 * ib]
-            b2 = nodes[2 * ib + 1]
             release(nodes, 2, ia, nch, ts, T_NC)
             release(nodes, 2, ib, nch, ts, T_NC)
             link(a1, b1, vs, ts, lst, vch, fout, ctl, cout)
             link(a2, b2, vs, ts, lst, vch, fout, ctl, cout)
             ts[T_ANNI] += 1
             return 1
-        return commute(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool, vpool)
+        return commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, ctl,
+                       cout, par, npool, vpool)
     if ta == REF and tb >= CON and tb != DUP:
         return expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
                       npool, vpool)
@@ -366,7 +364,7 @@ def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps,
     if tid >= count:
         return
     ts = cuda.local.array(TS_SIZE, np.int64)
-    lst = cuda.local.array(2 * LS, np.int64)
+    lst = cuda.local.array(LS_WORDS, np.int64)
     nch = cuda.local.array(CH, np.int64)
     vch = cuda.local.array(CH, np.int64)
     for k in range(TS_SIZE):

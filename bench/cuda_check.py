@@ -1,0 +1,128 @@
+"""Check the cuda backend on a real GPU and show where its time goes.
+
+    python bench/cuda_check.py               # golden run programs and examples, twice each
+    python bench/cuda_check.py --phases bench/programs_gpu/*.hvm
+    python bench/cuda_check.py --set STEPS=64 --set MAX_THREADS=65536 --phases ...
+    python bench/cuda_check.py --counters bench/programs/*.hvm
+
+Each golden run program (tests/golden/run) and example must print what the repository expects,
+once with the default schedule and once with every net sent to the device (cpu quota 1). With
+--phases, each program runs once on -b cuda and its device phases are listed: interactions,
+seconds, synchronisations and the largest frontier. --set NAME=VALUE changes a tuning constant of
+runtime/cuda.py first. With --counters, each program runs on -b cpu and -b cuda: the counters
+other than OPER must be equal (OPER depends on the order in which operands arrive).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from hvmlang.cli import run_command  # noqa: E402
+from hvmlang.runtime import cuda  # noqa: E402
+
+MEM = int(os.environ.get("CUDA_CHECK_MEM", 16 << 30))    # heap limit of --counters and --phases
+
+
+def cli(argv: list[str]) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    status = run_command(argv, out, err)
+    return out.getvalue() + (f"--- stderr ---\n{err.getvalue()}" if err.getvalue() else "") + \
+        (f"--- exit {status} ---\n" if status else "")
+
+
+def cases() -> list[tuple[str, list[str], str]]:
+    """(name, argv, expected text) for the golden run programs and the examples."""
+    from test_examples import EXAMPLES, header
+    out = []
+    for path in sorted((ROOT / "tests/golden/run").glob("*.hvm")):
+        extra = path.with_suffix(".args")
+        args = [a for a in extra.read_text().splitlines() if a] if extra.exists() else []
+        out.append((path.stem, ["run", path.name, "-b", "cuda"] + args,
+                    path.with_suffix(".expected").read_text()))
+    for path in EXAMPLES:
+        args = " ".join(header(path, "Args")).split()
+        out.append((path.stem, ["run", str(path), "-b", "cuda", *args],
+                    "".join(line + "\n" for line in header(path, "Output"))))
+    return out
+
+
+def check() -> int:
+    failed = 0
+    for quota in (cuda.CPU_QUOTA, 1):
+        cuda.CPU_QUOTA = quota
+        for name, argv, expected in cases():
+            os.chdir(ROOT / "tests/golden/run")
+            got = cli(argv)
+            ok = got == expected
+            failed += not ok
+            print(f"quota {quota:>8} {name:<20} {'ok' if ok else 'WRONG: ' + repr(got[:300])}")
+    return failed
+
+
+def compile_program(path: str):
+    from hvmlang.diagnostics import Reporter
+    from hvmlang.pipeline import Options, compile_source, prune
+    return prune(compile_source(Path(path).read_text(), path, Options(), Reporter()))
+
+
+def counters(paths: list[str]) -> int:
+    from hvmlang.runtime import cpu
+    from hvmlang.runtime.api import RunOptions
+    from rule_nets import counts
+    failed = 0
+    for p in paths:
+        book = compile_program(p)
+        mine, theirs = (counts(b.run(book, RunOptions(mem_bytes=MEM)).stats)
+                        for b in (cuda, cpu))
+        same = {k: v for k, v in mine.items() if k != "oper"} == \
+            {k: v for k, v in theirs.items() if k != "oper"}
+        failed += not same
+        print(f"{Path(p).stem:<12} {'same' if same else 'DIFFERENT'}  cuda {mine}  cpu {theirs}")
+    return failed
+
+
+def phases(paths: list[str]) -> None:
+    from hvmlang.runtime.api import RunOptions
+    from hvmlang.runtime.layout import pack
+    from hvmlang.runtime import cpu
+    cuda.load()
+    for p in paths:
+        book = compile_program(p)
+        machine = cuda.Machine(pack(book), RunOptions(mem_bytes=MEM))
+        result = cpu.complete(machine, 0.0)
+        print(f"{Path(p).stem}: {result.stats.rewrites:,} interactions in "
+              f"{result.stats.time:.3f} s")
+        for total, seconds, syncs, top in machine.phases:
+            print(f"   device phase: {total:>14,} interactions {seconds:8.3f} s "
+                  f"{total / max(seconds, 1e-9) / 1e6:9.1f} MIPS {syncs:6} syncs "
+                  f"frontier up to {top:,}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phases", nargs="*", help="programs to run once, listing device phases")
+    parser.add_argument("--counters", nargs="*", help="programs whose counters to compare")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="set a tuning constant of hvmlang.runtime.cuda")
+    a = parser.parse_args()
+    for item in a.set:
+        name, value = item.split("=")
+        setattr(cuda, name, int(value))
+        print(f"{name} = {value}")
+    if a.counters is not None:
+        return 1 if counters(a.counters) else 0
+    if a.phases is not None:
+        phases(a.phases)
+        return 0
+    return 1 if check() else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
