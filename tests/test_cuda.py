@@ -131,3 +131,21 @@ def test_no_device_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(_numba_cuda, "is_available", lambda: False)
     with pytest.raises(BackendUnavailable, match="no CUDA device found; use -b cpu"):
         cuda.load()
+
+
+def test_cli_without_a_device_exits_3_with_one_line(tmp_path):
+    """Outside the simulator and with no GPU (as in CI) `-b cuda` says so and exits 3; on a
+    machine with a GPU the program runs."""
+    import subprocess
+    import sys
+    src = tmp_path / "main.hvm"
+    src.write_text("main = (+ 1 2)\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    done = subprocess.run([sys.executable, "-m", "hvmlang", "run", str(src), "-b", "cuda"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    if done.returncode == 0:                          # pragma: no cover - a real GPU
+        assert done.stdout == "3\n"
+    else:
+        assert (done.returncode, done.stdout) == (3, "")
+        assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
+        assert "use -b cpu" in done.stderr
