@@ -3,7 +3,8 @@
 Input: the cpu backend's heap (`nodes`, `vs`, template words; port layout in kernels.py) and,
 per worker, a scratch array `scr`, a redex bag `bag` and a state row `ws`; shared by all, a
 control array `ctl` and a pool of shared redexes `pool`. Output: the heap in normal form and
-the counters in each `ws` (their totals equal the cpu kernel's, by strong confluence).
+the counters in each `ws` (their totals equal the cpu kernel's by strong confluence, except
+OPER: an operator meets its operands in an order that depends on the schedule).
 
 Contract between workers:
 - The worker that holds a principal port owns that node: only it reads or writes the node's
@@ -13,8 +14,8 @@ Contract between workers:
 - Var cells are the only contended memory: link deposits a port with atomic exchange; the
   first end to arrive leaves its port, the second finds it, frees the var and links on.
 - Bag: cheap pairs (hi, from the bottom) before REF expansions (lo, from the top), as in the
-  cpu kernel, each popped newest first; the oldest entries are the ones given away. A worker sees
-  `ctl[C_HUNGRY]` > 0 and an empty pool, and moves half its bag (oldest first, at most
+  cpu kernel, each popped newest first; the oldest are given away. A worker that sees
+  `ctl[C_HUNGRY]` > 0 and an empty pool moves half its bag (oldest first, at most
   SHARE_MAX) into `pool` under a CAS spin lock. An idle worker takes half the pool, or backs
   off (exponential pause) and returns IDLE so that its thread can sleep in Python.
 - Termination: `ctl[C_WORK]` counts active workers plus pooled redexes (raised before work
