@@ -1,9 +1,9 @@
 """The cuda backend under numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1): tiny thresholds send
 every net through the device kernels, and the results must be the reference backend's.
 
-Counters: ANNI, COMM, ERAS and DREF must equal the reference's; OPER may be larger (by one per
-operator whose first operand arrived after the second, an order the device changes; see
-runtime/cuda.py). The tests are skipped when numba.cuda cannot load at all.
+Counters: ANNI, COMM, ERAS and DREF must equal the reference's; OPER may differ (an operator
+whose first operand arrives before the second counts one more, and the device meets operands
+in another order; see runtime/cuda.py). The tests are skipped when numba.cuda cannot load.
 """
 import os
 
@@ -63,7 +63,6 @@ def check(text: str, **options):
     assert [(s, print_tree(t)) for s, t in mine.outputs] == \
         [(s, print_tree(t)) for s, t in oracle.outputs]
     assert device_counts(mine.stats) == device_counts(oracle.stats)
-    assert mine.stats.oper >= oracle.stats.oper
     return mine
 
 

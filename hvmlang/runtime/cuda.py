@@ -2,8 +2,9 @@
 net has parallel work (device kernels in cuda_kernels.py).
 
 Input: a net.Book and RunOptions. Output: the RunResult of cpu.run (same normal form; the same
-counters, except that OPER may count one more wherever an operator met its first operand before
-its second arrived, an order the GPU changes). Boot, force phase and readback are the cpu
+counters except OPER: an operator that meets its first operand before the second has arrived
+counts one OPER more, and the GPU meets operands in another order, so OPER may be higher or
+lower). Boot, force phase and readback are the cpu
 Machine's. "Reduce until no redex is left" is a hybrid: the cpu kernel runs first; when it has
 used its quota of interactions, the heap and the pending redexes go to the device, which runs
 frontier passes (several launches between two synchronisations, threads handing their extra
