@@ -31,6 +31,7 @@ MEM = int(os.environ.get("CUDA_CHECK_MEM", 16 << 30))    # heap limit of --count
 
 
 def cli(argv: list[str]) -> str:
+    """Run the CLI in-process: stdout, stderr and exit status as the golden files write them."""
     out, err = io.StringIO(), io.StringIO()
     status = run_command(argv, out, err)
     return out.getvalue() + (f"--- stderr ---\n{err.getvalue()}" if err.getvalue() else "") + \
@@ -54,6 +55,7 @@ def cases() -> list[tuple[str, list[str], str]]:
 
 
 def check() -> int:
+    """Every case with the default cpu quota and with quota 1; the number that failed."""
     failed = 0
     for quota in (cuda.CPU_QUOTA, 1):
         cuda.CPU_QUOTA = quota
@@ -67,12 +69,14 @@ def check() -> int:
 
 
 def compile_program(path: str):
+    """The pruned net book of a program file."""
     from hvmlang.diagnostics import Reporter
     from hvmlang.pipeline import Options, compile_source, prune
     return prune(compile_source(Path(path).read_text(), path, Options(), Reporter()))
 
 
 def counters(paths: list[str]) -> int:
+    """Compare the counters of cpu and cuda runs; the number of programs that differ."""
     from hvmlang.runtime import cpu
     from hvmlang.runtime.api import RunOptions
     from rule_nets import counts
@@ -89,6 +93,7 @@ def counters(paths: list[str]) -> int:
 
 
 def phases(paths: list[str]) -> None:
+    """Run each program once on cuda and list its device phases."""
     from hvmlang.runtime.api import RunOptions
     from hvmlang.runtime.layout import pack
     from hvmlang.runtime import cpu

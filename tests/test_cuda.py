@@ -6,6 +6,7 @@ whose first operand arrives before the second counts one more, and the device me
 in another order; see runtime/cuda.py). The tests are skipped when numba.cuda cannot load.
 """
 import os
+import sys
 
 import numba
 import pytest
@@ -16,7 +17,7 @@ from hvmlang.runtime.api import BackendUnavailable, RunOptions
 from rule_nets import REF_CASES, REF_DEFS, RULE_CASES, counts
 from test_golden import cases, check_golden, cli_output
 
-if "numba.cuda" not in __import__("sys").modules:
+if "numba.cuda" not in sys.modules:
     os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
     numba.config.ENABLE_CUDASIM = 1
 try:
@@ -136,7 +137,6 @@ def test_cli_without_a_device_exits_3_with_one_line(tmp_path):
     """Outside the simulator and with no GPU (as in CI) `-b cuda` says so and exits 3; on a
     machine with a GPU the program runs."""
     import subprocess
-    import sys
     src = tmp_path / "main.hvm"
     src.write_text("main = (+ 1 2)\n")
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}

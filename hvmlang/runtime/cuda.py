@@ -78,6 +78,7 @@ def load() -> float:
 
 
 def _first_line(e: Exception) -> str:
+    """The first line of an exception's message, for a one-line error."""
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 
@@ -142,9 +143,11 @@ class Device:
         self.ctl = cuda.device_array(self.k.CTL_SIZE, np.int64)
 
     def grid(self, n: int) -> int:
+        """Blocks of BLOCK threads that cover n threads."""
         return int(max(1, -(-n // BLOCK)))
 
     def fill(self, arr, lo: int, hi: int, value: int):
+        """arr[lo:hi] = value on the device."""
         if hi > lo:
             self.k.fill[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](arr, lo, hi, value)
 
@@ -177,6 +180,7 @@ class Machine(cpu.Machine):
         self.phases = []            # per device phase: (interactions, seconds, syncs, top frontier)
 
     def reduce(self):
+        """Reduce until no redex is left: cpu stints, device phases where they pay."""
         if not self.gpu:
             super().reduce()
             return
