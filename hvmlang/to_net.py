@@ -6,7 +6,8 @@ docs/design.md "Nets": each term becomes nodes of a port graph (compiled with an
 stack, so depth is unbounded); the graph is then read out as trees that follow principal ports
 from the root, plus one redex per pair of principal ports that face each other. Wires are named
 a, b, .. in print order; None labels become fresh local ints (after the largest int label in
-the definition), numbered in order of first appearance. A switch's successor arm `λp (f p)` is
+the definition), numbered in order of first appearance. Redexes that call a recursive
+definition come first (`_recursion_first`). A switch's successor arm `λp (f p)` is
 eta-reduced to `f`, so an arm floated to `@F` compiles to `?<(zero @F) r>` and stays lazy.
 """
 from __future__ import annotations
@@ -289,4 +290,21 @@ def book_to_nets(book: core.Book) -> net.Book:
             if isinstance(t, net.Con)}
     adts = {name: net.AdtInfo(name, [(c, len(book.ctrs[c].fields)) for c in adt.ctrs])
             for name, adt in book.adts.items() if name in tags}
-    return net.Book(nets, book.entry, adts, recursive_names(nets), generated)
+    recursive = recursive_names(nets)
+    nets = {name: _recursion_first(n, recursive) for name, n in nets.items()}
+    return net.Book(nets, book.entry, adts, recursive, generated)
+
+
+def _recursion_first(n: net.Net, recursive: set) -> net.Net:
+    """`n` with the redexes that call a recursive definition moved first (stable order).
+
+    The runtimes stack a definition's calls in order and expand the last one first, so the
+    constructors and helpers a definition calls are expanded before its recursion goes deeper:
+    a consumer then keeps pace with its producer instead of waiting for a whole structure
+    (summing a generated tree of depth 20 peaks at 126 live nodes instead of 7.3 million)."""
+    later = [not any(isinstance(t, net.Ref) and t.name in recursive for t in redex)
+             for redex in n.redexes]
+    if later == sorted(later):
+        return n
+    order = sorted(range(len(later)), key=later.__getitem__)
+    return rename_wires(net.Net(n.root, [n.redexes[i] for i in order]))

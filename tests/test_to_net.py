@@ -254,12 +254,21 @@ def test_book_entry_first_and_facts():
 @Len = ((#List @Len__C0 (#List #0 a)) a)
 
 @Len__C0 = (#List * (#List a b))
-  & #1 ~ <+ c b>
   & @Len ~ (a c)
+  & #1 ~ <+ c b>
 
 @List.cons = (a (b (#List (#List a (#List b c)) (#List * c))))
 
 @List.nil = (#List * (#List a a))"""
+
+
+def test_redexes_calling_recursive_definitions_come_first():
+    book = _book({"main": A(R("Gen"), N(3)),
+                  "Gen": L("n", A(A(R("Pair"), A(R("Gen"), V("n"))), R("Leaf"))),
+                  "Pair": L("a", L("b", A(A(V("a"), V("b")), N(0)))), "Leaf": N(1)})
+    result = book_to_nets(book)
+    assert result.recursive == {"Gen"}
+    assert print_net(result.nets["Gen"]) == "(a b)\n  & @Gen ~ (a c)\n  & @Pair ~ (c (@Leaf b))"
 
 
 def test_builtin_log_and_print_added_when_referenced():
