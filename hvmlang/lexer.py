@@ -3,7 +3,7 @@
 The terminals are those of `syntax.lark`, matched as lark's basic lexer matches them (one
 alternation in lark's terminal order, the first alternative that matches wins, keywords such as
 `let` are names whose text is a keyword) but with one regex scan over the whole text and plain
-slotted tokens, several times faster than lark's token stream. `tests/test_parse.py` checks that
+slotted tokens, cheaper than lark's token objects. `tests/test_parse.py` checks that
 both lexers agree.
 """
 from __future__ import annotations
