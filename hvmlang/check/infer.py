@@ -30,6 +30,11 @@ class Why:
     fixed: bool = False      # from a signature: arm and rule reasons do not replace it
 
 
+def _field_why(i: int, ctr: str) -> Why:
+    """Why field `i` (from 0) of constructor `ctr` has the type of that field."""
+    return Why(f"this is the {ordinal(i + 1)} field of `{ctr}`")
+
+
 class TypeFailure(Exception):
     """The first type error of a definition, ready to report."""
 
@@ -224,10 +229,24 @@ class Inferencer:
         return TVar(self.level)
 
     def check(self, t, expected, why: Why, env: dict, outer: Span | None) -> None:
-        """Make the type of `t` equal `expected`, reporting at the innermost span possible."""
-        span = t.span or outer
-        if t.span is not None and t.span in self.rule_bodies and not why.fixed:
-            why = self._rule_why(t.span, expected, why)
+        """Make the type of `t` equal `expected`, reporting at the innermost span possible.
+
+        The last field of a constructor is checked by the loop, not by recursion, so that a
+        list literal of a million elements does not hold a million frames.
+        """
+        while True:
+            span = t.span or outer
+            if t.span is not None and t.span in self.rule_bodies and not why.fixed:
+                why = self._rule_why(t.span, expected, why)
+            if not isinstance(t, c.Ctr) or not t.args:
+                break
+            fields, result = self._ctr(t.name)
+            self.expect(expected, result, span, why, t, env)
+            last = len(t.args) - 1
+            self._fields(t.name, t.args[:last], fields, env, span)
+            if last >= len(fields):
+                return
+            t, expected, why, outer = t.args[last], fields[last], _field_why(last, t.name), span
         match t:
             case c.Lam(name=n, body=b):
                 target = prune(expected)
@@ -249,11 +268,6 @@ class Inferencer:
                 return
             case c.Match() | c.Switch():
                 self._match(t, expected, why, env, span)
-                return
-            case c.Ctr(name=n, args=args) if args:
-                fields, result = self._ctr(n)
-                self.expect(expected, result, span, why, t, env)
-                self._fields(n, args, fields, env, span)
                 return
         self.expect(expected, self.infer(t, env, span), span, why, t, env)
 
@@ -346,7 +360,7 @@ class Inferencer:
 
     def _fields(self, name: str, args: list, fields: list, env: dict, span) -> None:
         for i, (arg, ft) in enumerate(zip(args, fields)):
-            self.check(arg, ft, Why(f"this is the {ordinal(i + 1)} field of `{name}`"), env, span)
+            self.check(arg, ft, _field_why(i, name), env, span)
 
     def _bind_param(self, name, type_, env: dict, body):
         if name is None:
