@@ -327,6 +327,10 @@ def run_command(argv: list[str], out=sys.stdout, err=sys.stderr) -> int:
     except (Interrupted, KeyboardInterrupt):
         print("interrupted", file=err)
         return EXIT_INTERRUPTED
+    except RecursionError:       # past deep.RECURSION_LIMIT: millions of levels of nesting
+        print("error: expression nested too deeply: the program nests terms more than about a "
+              "million levels deep; split it into smaller definitions", file=err)
+        return EXIT_PROGRAM
     except SystemExit as e:      # argparse --help / --version
         return e.code if isinstance(e.code, int) else EXIT_OK
     except Exception:            # a bug in hvm-lang itself

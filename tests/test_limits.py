@@ -62,3 +62,12 @@ def test_limits_are_not_hit_by_normal_programs(tmp_path):
     status, out, err = run_file(["run", "-b", "reference", "-r", "100000", "--timeout", "30",
                             "-m", "64m"], tmp_path, "main = (+ 1 2)\n")
     assert (status, out, err) == (0, "3\n", "")
+
+
+def test_nesting_past_the_recursion_limit_is_a_program_error(tmp_path, monkeypatch):
+    from hvmlang import deep
+    monkeypatch.setattr(deep, "RECURSION_LIMIT", 2000)
+    text = "main = " + "(+ 1 " * 3000 + "0" + ")" * 3000 + "\n"
+    status, out, err = run_file(["check"], tmp_path, text)
+    assert status == cli.EXIT_PROGRAM and out == ""
+    assert err.startswith("error: expression nested too deeply") and "Traceback" not in err
