@@ -183,6 +183,48 @@ def place(p, kx, scr, base, lablo):
     return q
 
 
+@njit(inline='always')
+def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree, nbump,
+           vfree, vbump):
+    """Copy the template of definition row `row` into the heap, facing port b (REF expansion):
+    allocate its nodes and vars, place their ports, and leave its redexes and the pair (root, b)
+    in the link list scr[lk:]. A root node that would annihilate with b at once (the usual λ
+    meeting its application) is never built: its ports are paired with b's, as the next
+    interaction would have linked them, and b's node is freed. Returns (pairs, fused, nfree,
+    nbump, vfree, vbump)."""
+    root = prog[U(row + D_ROOT)]
+    tb = b & TAG_MASK
+    fused = 1 if tb >= CON and (root & TAG_MASK) == tb and ((root ^ b) >> LAB_SHIFT) == 0 else 0
+    for i in range(fused, nlen):
+        scr[U(i)], nfree, nbump = alloc(nodes, 2, nfree, nbump)
+    for j in range(vlen):
+        v, vfree, vbump = alloc(vs, 1, vfree, vbump)
+        vs[U(v)] = 0
+        scr[U(w + j)] = v
+    noff = prog[U(row + D_NOFF)]
+    tlen = 2 * (nlen + rlen)
+    for i in range(fused, nlen):
+        m = scr[U(i)]
+        x = noff + 2 * i
+        nodes[U(2 * m)] = place(prog[U(x)], prog[U(x + tlen)], scr, base, lablo)
+        nodes[U(2 * m + 1)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], scr, base, lablo)
+    roff = prog[U(row + D_ROFF)]
+    for r in range(2 * rlen):
+        scr[U(lk + r)] = place(prog[U(roff + r)], prog[U(roff + r + tlen)], scr, base, lablo)
+    k = lk + 2 * rlen
+    if fused:
+        ib = (b >> 4) & ADDR_MASK
+        scr[U(k)] = place(prog[U(noff)], prog[U(noff + tlen)], scr, base, lablo)
+        scr[U(k + 1)] = nodes[U(2 * ib)]
+        scr[U(k + 2)] = place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], scr, base, lablo)
+        scr[U(k + 3)] = nodes[U(2 * ib + 1)]
+        nodes[U(2 * ib)] = nfree
+        return rlen + 2, 1, ib, nbump, vfree, vbump
+    scr[U(k)] = adjust(root, scr, w, base, lablo)
+    scr[U(k + 1)] = b
+    return rlen + 1, 0, nfree, nbump, vfree, vbump
+
+
 @njit(_nrt=False, cache=True)
 def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
     """Run at most `budget` interactions; return DONE, BUDGET or a GROW_* status.
@@ -341,50 +383,13 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                     label += nlab
                     if label >= LAB_LIMIT:
                         label -= LAB_LIMIT - lablo
-                # a root node that would annihilate with b at once (the usual λ meeting its
-                # application) is never built: its ports go straight to b's, as the next
-                # interaction would have linked them
-                root = prog[U(row + D_ROOT)]
-                fuse = tb >= CON and (root & TAG_MASK) == tb and ((root ^ b) >> LAB_SHIFT) == 0
-                first = 1 if fuse else 0
-                for i in range(first, nlen):
-                    scr[U(i)], nfree, nbump = alloc(nodes, 2, nfree, nbump)
-                for j in range(vlen):
-                    v, vfree, vbump = alloc(vs, 1, vfree, vbump)
-                    vs[U(v)] = 0
-                    scr[U(w + j)] = v
-                nlive += nlen - first
+                nl, fused, nfree, nbump, vfree, vbump = expand(
+                    nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree,
+                    nbump, vfree, vbump)
+                nlive += nlen - 2 * fused
                 vlive += vlen
-                noff = prog[U(row + D_NOFF)]
-                tlen = 2 * (nlen + rlen)
-                for i in range(first, nlen):
-                    m = scr[U(i)]
-                    x = noff + 2 * i
-                    nodes[U(2 * m)] = place(prog[U(x)], prog[U(x + tlen)], scr, base, lablo)
-                    nodes[U(2 * m + 1)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], scr,
-                                                base, lablo)
-                roff = prog[U(row + D_ROFF)]
-                for r in range(2 * rlen):
-                    scr[U(lk + r)] = place(prog[U(roff + r)], prog[U(roff + r + tlen)], scr, base,
-                                           lablo)
-                k = lk + 2 * rlen
-                if fuse:
-                    ib = (b >> 4) & ADDR_MASK
-                    scr[U(k)] = place(prog[U(noff)], prog[U(noff + tlen)], scr, base, lablo)
-                    scr[U(k + 1)] = nodes[U(2 * ib)]
-                    scr[U(k + 2)] = place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], scr, base,
-                                          lablo)
-                    scr[U(k + 3)] = nodes[U(2 * ib + 1)]
-                    nodes[U(2 * ib)] = nfree
-                    nfree = ib
-                    nlive -= 1
-                    nl = rlen + 2
-                    anni += 1
-                    n += 1
-                else:
-                    scr[U(k)] = adjust(root, scr, w, base, lablo)
-                    scr[U(k + 1)] = b
-                    nl = rlen + 1
+                anni += fused
+                n += fused
                 dref += 1
         elif ta == ERA or tb == NUM:
             if tb >= CON:

@@ -29,10 +29,9 @@ from __future__ import annotations
 from numba import njit
 
 from .atomics import atomic_add, atomic_cas, atomic_load, atomic_store, atomic_xchg
-from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_NOFF, D_RLEN,
-                      D_ROFF, D_ROOT, D_VLEN, DUP, ERA, FLIP, LAB_LIMIT, LAB_MASK, LAB_SHIFT,
-                      LOW_MASK, NUM, NUM_MASK, OPR, REF, TAG_MASK, U, VAR, adjust, alloc,
-                      apply_op, place)
+from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_RLEN, D_VLEN, DUP,
+                      ERA, FLIP, LAB_LIMIT, LAB_MASK, LAB_SHIFT, LOW_MASK, NUM, NUM_MASK, OPR,
+                      REF, TAG_MASK, U, VAR, alloc, apply_op, expand)
 
 # statuses (GROW_* as in kernels.py, so the host grows arrays the same way)
 DONE, STOPPED, GROW_NODES, GROW_VARS, GROW_RDX, IDLE = range(6)
@@ -405,46 +404,12 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
                     label += nlab
                     if label >= LAB_LIMIT:
                         label -= LAB_LIMIT - lablo
-                root = prog[U(row + D_ROOT)]
-                fuse = tb >= CON and (root & TAG_MASK) == tb and ((root ^ b) >> LAB_SHIFT) == 0
-                first = 1 if fuse else 0
-                for i in range(first, nlen):
-                    scr[U(i)], nfree, nbump = alloc(nodes, 2, nfree, nbump)
-                for j in range(vlen):
-                    v, vfree, vbump = alloc(vs, 1, vfree, vbump)
-                    vs[U(v)] = 0
-                    scr[U(w + j)] = v
-                nlive += nlen - first
+                nl, fused, nfree, nbump, vfree, vbump = expand(
+                    nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree,
+                    nbump, vfree, vbump)
+                nlive += nlen - 2 * fused
                 vlive += vlen
-                noff = prog[U(row + D_NOFF)]
-                tlen = 2 * (nlen + rlen)
-                for i in range(first, nlen):
-                    m = scr[U(i)]
-                    x = noff + 2 * i
-                    nodes[U(2 * m)] = place(prog[U(x)], prog[U(x + tlen)], scr, base, lablo)
-                    nodes[U(2 * m + 1)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], scr,
-                                                base, lablo)
-                roff = prog[U(row + D_ROFF)]
-                for r in range(2 * rlen):
-                    scr[U(lk + r)] = place(prog[U(roff + r)], prog[U(roff + r + tlen)], scr, base,
-                                           lablo)
-                k = lk + 2 * rlen
-                if fuse:
-                    ib = (b >> 4) & ADDR_MASK
-                    scr[U(k)] = place(prog[U(noff)], prog[U(noff + tlen)], scr, base, lablo)
-                    scr[U(k + 1)] = nodes[U(2 * ib)]
-                    scr[U(k + 2)] = place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], scr, base,
-                                          lablo)
-                    scr[U(k + 3)] = nodes[U(2 * ib + 1)]
-                    nodes[U(2 * ib)] = nfree
-                    nfree = ib
-                    nlive -= 1
-                    nl = rlen + 2
-                    anni += 1
-                else:
-                    scr[U(k)] = adjust(root, scr, w, base, lablo)
-                    scr[U(k + 1)] = b
-                    nl = rlen + 1
+                anni += fused
                 dref += 1
         elif ta == ERA or tb == NUM:
             if tb >= CON:
