@@ -184,6 +184,41 @@ def place(p, kx, scr, base, lablo):
 
 
 @njit(inline='always')
+def commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1, b2, lk, nfree, nbump, vfree, vbump):
+    """Two different binary nodes a and b (aux ports a1 a2, b1 b2) commute: a and b become the
+    copies of b on a's first port and of a on b's first port, two new nodes the other copies,
+    wired crosswise through four new vars; the four pairs to link are left in scr[lk:].
+    Returns (nfree, nbump, vfree, vbump)."""
+    x2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
+    y2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
+    v11, vfree, vbump = alloc(vs, 1, vfree, vbump)
+    v12, vfree, vbump = alloc(vs, 1, vfree, vbump)
+    v21, vfree, vbump = alloc(vs, 1, vfree, vbump)
+    v22, vfree, vbump = alloc(vs, 1, vfree, vbump)
+    vs[U(v11)] = 0
+    vs[U(v12)] = 0
+    vs[U(v21)] = 0
+    vs[U(v22)] = 0
+    nodes[U(2 * ia)] = v11 << 4
+    nodes[U(2 * ia + 1)] = v12 << 4
+    nodes[U(2 * x2)] = v21 << 4
+    nodes[U(2 * x2 + 1)] = v22 << 4
+    nodes[U(2 * ib)] = v11 << 4
+    nodes[U(2 * ib + 1)] = v21 << 4
+    nodes[U(2 * y2)] = v12 << 4
+    nodes[U(2 * y2 + 1)] = v22 << 4
+    scr[U(lk)] = b & ~ADDR_BITS | (ia << 4)
+    scr[U(lk + 1)] = a1
+    scr[U(lk + 2)] = b & ~ADDR_BITS | (x2 << 4)
+    scr[U(lk + 3)] = a2
+    scr[U(lk + 4)] = a & ~ADDR_BITS | (ib << 4)
+    scr[U(lk + 5)] = b1
+    scr[U(lk + 6)] = a & ~ADDR_BITS | (y2 << 4)
+    scr[U(lk + 7)] = b2
+    return nfree, nbump, vfree, vbump
+
+
+@njit(inline='always')
 def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree, nbump,
            vfree, vbump):
     """Copy the template of definition row `row` into the heap, facing port b (REF expansion):
@@ -305,35 +340,10 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 nl = -1
                 anni += 1
             else:
-                # a and b become the copies of b on a's first port and of a on b's first port
-                x2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
-                y2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
-                v11, vfree, vbump = alloc(vs, 1, vfree, vbump)
-                v12, vfree, vbump = alloc(vs, 1, vfree, vbump)
-                v21, vfree, vbump = alloc(vs, 1, vfree, vbump)
-                v22, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                nfree, nbump, vfree, vbump = commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1,
+                                                     b2, lk, nfree, nbump, vfree, vbump)
                 nlive += 2
                 vlive += 4
-                vs[U(v11)] = 0
-                vs[U(v12)] = 0
-                vs[U(v21)] = 0
-                vs[U(v22)] = 0
-                nodes[U(2 * ia)] = v11 << 4
-                nodes[U(2 * ia + 1)] = v12 << 4
-                nodes[U(2 * x2)] = v21 << 4
-                nodes[U(2 * x2 + 1)] = v22 << 4
-                nodes[U(2 * ib)] = v11 << 4
-                nodes[U(2 * ib + 1)] = v21 << 4
-                nodes[U(2 * y2)] = v12 << 4
-                nodes[U(2 * y2 + 1)] = v22 << 4
-                scr[U(lk)] = b & ~ADDR_BITS | (ia << 4)
-                scr[U(lk + 1)] = a1
-                scr[U(lk + 2)] = b & ~ADDR_BITS | (x2 << 4)
-                scr[U(lk + 3)] = a2
-                scr[U(lk + 4)] = a & ~ADDR_BITS | (ib << 4)
-                scr[U(lk + 5)] = b1
-                scr[U(lk + 6)] = a & ~ADDR_BITS | (y2 << 4)
-                scr[U(lk + 7)] = b2
                 nl = 4
                 comm += 1
         elif ta == REF or ta == VAR:

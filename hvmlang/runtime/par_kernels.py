@@ -31,7 +31,7 @@ from numba import njit
 from .atomics import atomic_add, atomic_cas, atomic_load, atomic_store, atomic_xchg
 from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_RLEN, D_VLEN, DUP,
                       ERA, FLIP, LAB_LIMIT, LAB_MASK, LAB_SHIFT, LOW_MASK, NUM, NUM_MASK, OPR,
-                      REF, TAG_MASK, U, VAR, alloc, apply_op, expand)
+                      REF, TAG_MASK, U, VAR, alloc, apply_op, commute, expand)
 
 # statuses (GROW_* as in kernels.py, so the host grows arrays the same way)
 DONE, STOPPED, GROW_NODES, GROW_VARS, GROW_RDX, IDLE = range(6)
@@ -342,34 +342,10 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
                 nl = -1
                 anni += 1
             else:
-                x2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
-                y2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
-                v11, vfree, vbump = alloc(vs, 1, vfree, vbump)
-                v12, vfree, vbump = alloc(vs, 1, vfree, vbump)
-                v21, vfree, vbump = alloc(vs, 1, vfree, vbump)
-                v22, vfree, vbump = alloc(vs, 1, vfree, vbump)
+                nfree, nbump, vfree, vbump = commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1,
+                                                     b2, lk, nfree, nbump, vfree, vbump)
                 nlive += 2
                 vlive += 4
-                vs[U(v11)] = 0
-                vs[U(v12)] = 0
-                vs[U(v21)] = 0
-                vs[U(v22)] = 0
-                nodes[U(2 * ia)] = v11 << 4
-                nodes[U(2 * ia + 1)] = v12 << 4
-                nodes[U(2 * x2)] = v21 << 4
-                nodes[U(2 * x2 + 1)] = v22 << 4
-                nodes[U(2 * ib)] = v11 << 4
-                nodes[U(2 * ib + 1)] = v21 << 4
-                nodes[U(2 * y2)] = v12 << 4
-                nodes[U(2 * y2 + 1)] = v22 << 4
-                scr[U(lk)] = b & ~ADDR_BITS | (ia << 4)
-                scr[U(lk + 1)] = a1
-                scr[U(lk + 2)] = b & ~ADDR_BITS | (x2 << 4)
-                scr[U(lk + 3)] = a2
-                scr[U(lk + 4)] = a & ~ADDR_BITS | (ib << 4)
-                scr[U(lk + 5)] = b1
-                scr[U(lk + 6)] = a & ~ADDR_BITS | (y2 << 4)
-                scr[U(lk + 7)] = b2
                 nl = 4
                 comm += 1
         elif ta == REF or ta == VAR:
