@@ -184,6 +184,58 @@ def place(p, kx, scr, base, lablo):
 
 
 @njit(inline='always')
+def operate(nodes, scr, a, b, ib, x, lk, nfree):
+    """NUM a meets the OPR node b (at ib) whose first port holds x (wires followed): with x a
+    number, the result goes to the output port and the node is freed; otherwise the node waits
+    for x with a as its operand and the operator flipped. Leaves one pair in scr[lk:]; returns
+    (nfree, nodes freed)."""
+    code = (b >> LAB_SHIFT) & LAB_MASK
+    if (x & TAG_MASK) == NUM:
+        val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
+        scr[U(lk)] = (val << 4) | NUM
+        scr[U(lk + 1)] = nodes[U(2 * ib + 1)]
+        nodes[U(2 * ib)] = nfree
+        return ib, 1
+    nodes[U(2 * ib)] = a
+    scr[U(lk)] = (b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT)
+    scr[U(lk + 1)] = x
+    return nfree, 0
+
+
+@njit(inline='always')
+def switch(nodes, scr, a, ib, br, lk, nfree, nbump):
+    """NUM a meets the SWI node at ib whose branch port holds br (wires followed): 0 sends
+    `(r *)` to the branches, n+1 sends `(* (#n r))`. When br is a plain pair (z s) it
+    annihilates with the new pair at once, as the next interaction would have. Leaves the pairs
+    in scr[lk:]; returns (pairs, nodes allocated minus freed, fused, nfree, nbump)."""
+    r = nodes[U(2 * ib + 1)]
+    val = (a >> 4) & NUM_MASK
+    grown = 0
+    if val == 0:
+        nodes[U(2 * ib)] = r
+        nodes[U(2 * ib + 1)] = ERA
+    else:
+        c, nfree, nbump = alloc(nodes, 2, nfree, nbump)
+        grown = 1
+        nodes[U(2 * c)] = ((val - 1) << 4) | NUM
+        nodes[U(2 * c + 1)] = r
+        nodes[U(2 * ib)] = ERA
+        nodes[U(2 * ib + 1)] = (c << 4) | CON
+    if (br & ~ADDR_BITS) == CON:
+        ic = (br >> 4) & ADDR_MASK
+        scr[U(lk)] = nodes[U(2 * ib)]
+        scr[U(lk + 1)] = nodes[U(2 * ic)]
+        scr[U(lk + 2)] = nodes[U(2 * ib + 1)]
+        scr[U(lk + 3)] = nodes[U(2 * ic + 1)]
+        nodes[U(2 * ib)] = ic
+        nodes[U(2 * ic)] = nfree
+        return 2, grown - 2, 1, ib, nbump
+    scr[U(lk)] = (ib << 4) | CON
+    scr[U(lk + 1)] = br
+    return 1, grown, 0, nfree, nbump
+
+
+@njit(inline='always')
 def commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1, b2, lk, nfree, nbump, vfree, vbump):
     """Two different binary nodes a and b (aux ports a1 a2, b1 b2) commute: a and b become the
     copies of b on a's first port and of a on b's first port, two new nodes the other copies,
@@ -433,18 +485,8 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 vfree = x >> 4
                 vlive -= 1
                 x = y
-            code = (b >> LAB_SHIFT) & LAB_MASK
-            if (x & TAG_MASK) == NUM:
-                val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
-                scr[U(lk)] = (val << 4) | NUM
-                scr[U(lk + 1)] = nodes[U(2 * ib + 1)]
-                nodes[U(2 * ib)] = nfree
-                nfree = ib
-                nlive -= 1
-            else:
-                nodes[U(2 * ib)] = a
-                scr[U(lk)] = (b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT)
-                scr[U(lk + 1)] = x
+            nfree, freed = operate(nodes, scr, a, b, ib, x, lk, nfree)
+            nlive -= freed
             nl = 1
             oper += 1
         else:
@@ -458,36 +500,10 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 vfree = br >> 4
                 vlive -= 1
                 br = y
-            r = nodes[U(2 * ib + 1)]
-            val = (a >> 4) & NUM_MASK
-            if val == 0:
-                nodes[U(2 * ib)] = r
-                nodes[U(2 * ib + 1)] = ERA
-            else:
-                c, nfree, nbump = alloc(nodes, 2, nfree, nbump)
-                nlive += 1
-                nodes[U(2 * c)] = ((val - 1) << 4) | NUM
-                nodes[U(2 * c + 1)] = r
-                nodes[U(2 * ib)] = ERA
-                nodes[U(2 * ib + 1)] = (c << 4) | CON
-            if (br & ~ADDR_BITS) == CON:
-                # the branches are a plain pair (z s): annihilate with the new pair at once,
-                # as the next interaction would have
-                ic = (br >> 4) & ADDR_MASK
-                scr[U(lk)] = nodes[U(2 * ib)]
-                scr[U(lk + 1)] = nodes[U(2 * ic)]
-                scr[U(lk + 2)] = nodes[U(2 * ib + 1)]
-                scr[U(lk + 3)] = nodes[U(2 * ic + 1)]
-                nodes[U(2 * ib)] = ic
-                nodes[U(2 * ic)] = nfree
-                nfree = ib
-                nlive -= 2
-                anni += 1
-                n += 1
-            else:
-                scr[U(lk)] = (ib << 4) | CON
-                scr[U(lk + 1)] = br
-                nl = 1
+            nl, born, fused, nfree, nbump = switch(nodes, scr, a, ib, br, lk, nfree, nbump)
+            nlive += born
+            anni += fused
+            n += fused
             oper += 1
         if nl < 0:
             vfree, vlive, eras, hi, lo = link(p1, q1, vs, rdx, rcap, vfree, vlive, eras, hi, lo)

@@ -29,9 +29,8 @@ from __future__ import annotations
 from numba import njit
 
 from .atomics import atomic_add, atomic_cas, atomic_load, atomic_store, atomic_xchg
-from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_RLEN, D_VLEN, DUP,
-                      ERA, FLIP, LAB_LIMIT, LAB_MASK, LAB_SHIFT, LOW_MASK, NUM, NUM_MASK, OPR,
-                      REF, TAG_MASK, U, VAR, alloc, apply_op, commute, expand)
+from .kernels import (ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_RLEN, D_VLEN, DUP, ERA, LAB_LIMIT,
+                      LAB_SHIFT, NUM, OPR, REF, TAG_MASK, U, VAR, commute, expand, operate, switch)
 
 # statuses (GROW_* as in kernels.py, so the host grows arrays the same way)
 DONE, STOPPED, GROW_NODES, GROW_VARS, GROW_RDX, IDLE = range(6)
@@ -419,18 +418,8 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
                 vfree = x >> 4
                 vlive -= 1
                 x = y
-            code = (b >> LAB_SHIFT) & LAB_MASK
-            if (x & TAG_MASK) == NUM:
-                val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
-                scr[U(lk)] = (val << 4) | NUM
-                scr[U(lk + 1)] = nodes[U(2 * ib + 1)]
-                nodes[U(2 * ib)] = nfree
-                nfree = ib
-                nlive -= 1
-            else:
-                nodes[U(2 * ib)] = a
-                scr[U(lk)] = (b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT)
-                scr[U(lk + 1)] = x
+            nfree, freed = operate(nodes, scr, a, b, ib, x, lk, nfree)
+            nlive -= freed
             nl = 1
             oper += 1
         else:
@@ -444,33 +433,9 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
                 vfree = br >> 4
                 vlive -= 1
                 br = y
-            r = nodes[U(2 * ib + 1)]
-            val = (a >> 4) & NUM_MASK
-            if val == 0:
-                nodes[U(2 * ib)] = r
-                nodes[U(2 * ib + 1)] = ERA
-            else:
-                c, nfree, nbump = alloc(nodes, 2, nfree, nbump)
-                nlive += 1
-                nodes[U(2 * c)] = ((val - 1) << 4) | NUM
-                nodes[U(2 * c + 1)] = r
-                nodes[U(2 * ib)] = ERA
-                nodes[U(2 * ib + 1)] = (c << 4) | CON
-            if (br & ~ADDR_BITS) == CON:
-                ic = (br >> 4) & ADDR_MASK
-                scr[U(lk)] = nodes[U(2 * ib)]
-                scr[U(lk + 1)] = nodes[U(2 * ic)]
-                scr[U(lk + 2)] = nodes[U(2 * ib + 1)]
-                scr[U(lk + 3)] = nodes[U(2 * ic + 1)]
-                nodes[U(2 * ib)] = ic
-                nodes[U(2 * ic)] = nfree
-                nfree = ib
-                nlive -= 2
-                anni += 1
-            else:
-                scr[U(lk)] = (ib << 4) | CON
-                scr[U(lk + 1)] = br
-                nl = 1
+            nl, born, fused, nfree, nbump = switch(nodes, scr, a, ib, br, lk, nfree, nbump)
+            nlive += born
+            anni += fused
             oper += 1
         if nl < 0:
             vfree, vlive, eras, hi, lo = plink(p1, q1, vs, bag, rcap, vfree, vlive, eras, hi, lo)
