@@ -1,7 +1,10 @@
 """Compiled reducer of the cpu backend: port layout, allocators, linking and interaction rules.
 
 Every njit function and every constant it uses lives in this one module, so Numba's on-disk
-cache (keyed on this file) stays valid; nothing here allocates (`_nrt=False`).
+cache (keyed on this file) stays valid; nothing here allocates (`_nrt=False`). The rule helpers
+(`expand`, `commute`, `operate`, `switch`, ...) are inlined into par_kernels.py, and `apply_op`,
+`adjust` and `place` are compiled as device functions by cuda_kernels.py; their caches are keyed
+on their own files, so a change of meaning here must come with an edit there.
 
 Port word (int64): tag in the low 4 bits, payload above.
     VAR  var index                    REF  definition id (0, 1 = sinks)
