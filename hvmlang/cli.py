@@ -249,7 +249,8 @@ class Session:
         from .repl_state import Settings
         a = self.args
         return main(a.file, Settings(backend=a.backend, stats=a.stats, linear=a.linear,
-                                     max_rewrites=a.max_rewrites, timeout=a.timeout, mem=a.mem))
+                                     max_rewrites=a.max_rewrites, timeout=a.timeout, mem=a.mem,
+                                     threads=a.threads))
 
     def cmd_desugar(self) -> int:
         from .pipeline import front

@@ -359,6 +359,15 @@ def test_cli_compile_dot_and_help(tmp_path):
     assert "COMMAND" in out.getvalue()
 
 
+def test_cli_runtime_options_reach_the_session(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(":set\n"))
+    assert run_command(["repl", "-b", "cpu-parallel", "-t", "3", "-m", "64m"]) == 0
+    settings = {line.split()[0]: line.split()[1] for line in capsys.readouterr().out.splitlines()
+                if line.strip()}
+    assert (settings["backend"], settings["threads"], settings["mem"]) == ("cpu-parallel", "3",
+                                                                          "64m")
+
+
 def test_cpu_backend_says_it_compiles_first(monkeypatch):
     from hvmlang import repl
     monkeypatch.setattr(repl, "_warm", set())
