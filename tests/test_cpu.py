@@ -254,3 +254,10 @@ main = (Sum (Gen 14))
     r = cpu.run(book, RunOptions())
     # the tree's 2^15 nodes are summed as they are made, not built first (to_net's redex order)
     assert print_tree(r.net.root) == "#16384" and r.stats.peak < 1000
+
+
+def test_pack_says_whether_a_template_refers_to_a_sink():
+    from hvmlang.runtime.layout import pack
+    log = "@HVM.log = ({0 r s} r) & @HVM.log_sink ~ s\n"
+    assert pack(parse_book(log + "@main = a & @HVM.log ~ (#1 a)", "<t>")).uses_sinks
+    assert not pack(parse_book("@main = a & @f ~ (#1 a)\n@f = (a a)", "<t>")).uses_sinks

@@ -28,7 +28,7 @@ from . import cpu
 from . import kernels as K
 from . import par_kernels as P
 from .api import OutOfMemory, RunOptions, RunResult, format_size
-from .layout import SINK_IDS, pack
+from .layout import pack
 
 POOL = 1 << 10            # shared redex pairs
 BAG = 1 << 12             # initial redex pairs per worker
@@ -61,14 +61,6 @@ def thread_count(options: RunOptions) -> int:
     if options.threads < 1:
         raise ValueError(f"threads must be at least 1, got {options.threads}")
     return options.threads
-
-
-def uses_sinks(book: net.Book) -> bool:
-    """Whether any definition refers to HVM.log or HVM.print."""
-    trees = (t for body in book.nets.values() for pair in ((body.root,), *body.redexes)
-             for t in pair)
-    return any(isinstance(t, net.Ref) and t.name in SINK_IDS for tree in trees
-               for t in net.walk(tree))
 
 
 class Machine(cpu.Machine):
@@ -196,5 +188,6 @@ def run(book: net.Book, options: RunOptions, *, initial: int | None = None) -> R
     """Reduce `book` from its entry point to normal form with several threads."""
     threads = thread_count(options)
     jit = prepare()
-    serial = threads == 1 or uses_sinks(book)
-    return cpu.complete(Machine(pack(book), options, initial, threads, serial), jit)
+    prog = pack(book)
+    serial = threads == 1 or prog.uses_sinks
+    return cpu.complete(Machine(prog, options, initial, threads, serial), jit)

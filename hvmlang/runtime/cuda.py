@@ -109,18 +109,6 @@ _HOST_SIGNATURES = {mark_free: "void(int64[::1], int64, int64)",
                     chain_free: "void(int64[::1], int64, int64, int64, int64[::1])"}
 
 
-def uses_sinks(prog: Program) -> bool:
-    """Whether a template holds a REF to HVM.log or HVM.print (a leaf port: zero scratch slot)."""
-    words, zero = prog.words, 2 * prog.width + 2 * prog.links
-    for d in range(K.NSINKS, len(prog.names)):
-        row = words[d * K.D_COLS:(d + 1) * K.D_COLS]
-        off, tlen = int(row[K.D_NOFF]), 2 * int(row[K.D_NLEN] + row[K.D_RLEN])
-        ports, slots = words[off:off + tlen], words[off + tlen:off + 2 * tlen]
-        if np.any((slots == zero) & ((ports & K.TAG_MASK) == K.REF) & ((ports >> 4) < K.NSINKS)):
-            return True
-    return False
-
-
 class Device:
     """The device copy of a Machine's heap: arrays of the same capacity, frontiers, pools."""
 
@@ -173,7 +161,7 @@ class Machine(cpu.Machine):
 
     def __init__(self, prog: Program, options: RunOptions, initial: int | None = None):
         super().__init__(prog, options, initial)
-        self.gpu = not uses_sinks(prog)
+        self.gpu = not prog.uses_sinks
         self.quota = self.stint = CPU_QUOTA   # cpu interactions left / of the next stint
         self.cpu_rate = 0.0         # interactions per second of the cpu kernel, last measured
         self.device = None

@@ -32,6 +32,7 @@ class Program:
     links: int           # most links one interaction makes (redexes of a definition + 2, >= 4)
     con_tags: list       # CON label id -> None / net.TUPLE / tag name
     dup_labels: list     # DUP label id -> fixed label name (ids 1..F; index 0 unused)
+    uses_sinks: bool     # some template refers to HVM.log_sink or HVM.print_sink
 
     @property
     def first_fresh(self) -> int:
@@ -71,6 +72,7 @@ class _Def:
         self.wires: dict[str, int] = {}
         self.uses: dict[str, int] = {}
         self.nlab = 0
+        self.sinks = False
 
     def leaf(self, tree) -> int:
         if isinstance(tree, net.Wire):
@@ -84,7 +86,9 @@ class _Def:
         if isinstance(tree, net.Ref):
             if tree.name not in self.ids:
                 raise ValueError(f"@{self.name} refers to undefined definition @{tree.name}")
-            return self.ids[tree.name] << 4 | REF
+            d = self.ids[tree.name]
+            self.sinks |= d < NSINKS
+            return d << 4 | REF
         raise TypeError(f"not a net tree: {tree!r}")
 
     def tree(self, tree) -> int:
@@ -121,7 +125,7 @@ def pack(book: net.Book) -> Program:
     ids = {name: i for i, name in enumerate(names)}
     labels = _Labels()
     rows = [[0] * D_COLS for _ in names]
-    words, width, links = [], 1, 4
+    words, width, links, sinks = [], 1, 4, False
     for d in range(NSINKS, len(names)):
         name = names[d]
         body = book.nets[name]
@@ -129,6 +133,7 @@ def pack(book: net.Book) -> Program:
         root = pd.tree(body.root)
         redexes = [p for a, b in body.redexes for p in (pd.tree(a), pd.tree(b))]
         pd.check_wires()
+        sinks |= pd.sinks
         base = len(names) * D_COLS + len(words)
         row = rows[d]
         row[D_NOFF], row[D_NLEN], row[D_VLEN] = base, len(pd.nodes) // 2, len(pd.wires)
@@ -141,7 +146,7 @@ def pack(book: net.Book) -> Program:
     _split(rows, words, len(names) * D_COLS, width, links)
     flat = [w for row in rows for w in row] + words
     return Program(names, ids[book.entry], np.array(flat, dtype=np.uint64).view(np.int64),
-                   width, links, list(labels.con), [""] + list(labels.dup))
+                   width, links, list(labels.con), [""] + list(labels.dup), sinks)
 
 
 def _split(rows, words, start, width, links):
