@@ -52,6 +52,14 @@ def prepare() -> float:
     return jit
 
 
+def move_stacks(old: np.ndarray, new: np.ndarray, hi: int, lo: int):
+    """Copy a two-ended redex array into a bigger one: `hi` pairs at the bottom, `lo` at the
+    top (the layout of `rdx` and of the cpu-parallel bags)."""
+    new[:2 * hi] = old[:2 * hi]
+    if lo:
+        new[new.size - 2 * lo:] = old[old.size - 2 * lo:]
+
+
 class Machine:
     """The heap arrays of one run and the Python side of growth, limits and chunking."""
 
@@ -123,10 +131,7 @@ class Machine:
             raise OutOfMemory(f"out of memory: the system could not provide "
                               f"{format_size(8 * new * width)} more for the net") from None
         if name == "rdx":
-            hi, lo = int(self.st[K.S_HI]), int(self.st[K.S_LO])
-            arr[:2 * hi] = old[:2 * hi]
-            if lo:
-                arr[arr.size - 2 * lo:] = old[old.size - 2 * lo:]
+            move_stacks(old, arr, int(self.st[K.S_HI]), int(self.st[K.S_LO]))
         else:
             arr[:old.size] = old
         setattr(self, name, arr)

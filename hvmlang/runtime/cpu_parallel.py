@@ -162,10 +162,7 @@ class Machine(cpu.Machine):
             raise OutOfMemory(f"out of memory: the net needs more than "
                               f"{format_size(self.limit)} (use -m to raise it)")
         new = np.zeros(size, np.int64)
-        hi, lo = int(self.ws[t, P.W_HI]), int(self.ws[t, P.W_LO])
-        new[:2 * hi] = old[:2 * hi]
-        if lo:
-            new[size - 2 * lo:] = old[old.size - 2 * lo:]
+        cpu.move_stacks(old, new, int(self.ws[t, P.W_HI]), int(self.ws[t, P.W_LO]))
         self.bags[t] = new
 
     def fold(self):
