@@ -19,8 +19,9 @@ from hvmlang.pipeline import Options, compile_source, prune
 from hvmlang.readback import readback
 from hvmlang.repl import Session
 from hvmlang.repl_state import Settings
-from hvmlang.runtime import cpu, cpu_parallel, reference
+from hvmlang.runtime import cpu, cpu_parallel, kernels, reference
 from hvmlang.runtime.api import OutOfMemory, RewriteLimit, RunOptions, Timeout
+from hvmlang.runtime.layout import pack
 from rule_nets import REF_CASES, REF_DEFS, RULE_CASES, counts as all_counts
 from test_cpu import LOOP, TREE
 
@@ -110,6 +111,57 @@ def test_one_thread_equals_cpu():
     one = cpu_parallel.run(book, RunOptions(threads=1))
     assert print_net(one.net) == print_net(cpu.run(book, RunOptions()).net) == "#1024"
     assert counts(one.stats) == counts(cpu.run(book, RunOptions()).stats)
+
+
+# a list built and consumed while the workers trade redexes: many slots are freed by a
+# worker that did not allocate them (and so go on its foreign list)
+SORT = """
+Gen 0 * = []
+Gen 1+n s = let r = (% (+ (* s 75) 74) 65537); (List.cons r (Gen n r))
+(Ins x []) = [x]
+(Ins x (List.cons y ys)) = (Pick (< x y) x y ys)
+(Pick 0 x y ys) = (List.cons y (Ins x ys))
+(Pick 1+* x y ys) = (List.cons x (List.cons y ys))
+(Sort []) = []
+(Sort (List.cons x xs)) = (Ins x (Sort xs))
+(Sum []) = 0
+(Sum (List.cons x xs)) = (+ x (Sum xs))
+main = (Sum (Sort (Gen 300 1)))
+"""
+
+
+def free_slots(arr, stride: int, head: int) -> int:
+    """The length of a free list."""
+    n = 0
+    while head:
+        head, n = int(arr[stride * head]), n + 1
+    return n
+
+
+@pytest.mark.parametrize("threads", THREADS)
+def test_no_slot_is_lost(threads):
+    """After the round every slot below the bump pointers is live or on the free list: the
+    foreign lists and the slots skipped to align the blocks all come back."""
+    book = prune(compile_source(SORT, "sort.hvm", Options(), Reporter()))
+    machine = cpu_parallel.Machine(pack(book), RunOptions(), None, threads, False)
+    result = cpu.complete(machine, 0.0)
+    assert readback(result.net, book) == readback(cpu.run(book, RunOptions()).net, book)
+    nodes, vs, st = machine.nodes, machine.vs, machine.st
+    assert free_slots(nodes, 2, st[kernels.S_NFREE]) + st[kernels.S_NLIVE] == \
+        st[kernels.S_NBUMP] - 1
+    assert free_slots(vs, 1, st[kernels.S_VFREE]) + st[kernels.S_VLIVE] == st[kernels.S_VBUMP] - 1
+
+
+def test_foreign_lists_are_handed_to_the_worker_that_ran_out():
+    book = parse_book(TREE.replace("#D", "#2"), "<test>")
+    machine = cpu_parallel.Machine(pack(book), RunOptions(), None, 2, False)
+    nodes, ws, P = machine.nodes, machine.ws, cpu_parallel.P
+    nodes[2 * 5], nodes[2 * 7], nodes[2 * 9] = 0, 5, 0     # worker 0: 7 -> 5; worker 1: 9
+    ws[0, P.W_NFOREIGN], ws[1, P.W_NFOREIGN], ws[1, P.W_NFREE] = 7, 9, 0
+    assert machine.hand_back(1, P.GROW_NODES)
+    assert free_slots(nodes, 2, ws[1, P.W_NFREE]) == 3
+    assert not ws[:, P.W_NFOREIGN].any()
+    assert not machine.hand_back(1, P.GROW_NODES)       # nothing left: the array must grow
 
 
 @pytest.mark.parametrize("threads", THREADS)

@@ -37,7 +37,7 @@ SLEEP_S = (1e-4, 4e-3)    # an idle thread's pause, doubling from the first to t
 
 _A = "int64[::1]"
 _SIGNATURES = {
-    P.work: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A})",
+    P.work: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A})",
     P.chain: f"int64({_A}, int64, {_A}, int64)",
 }
 _compiled = False
@@ -75,6 +75,7 @@ class Machine(cpu.Machine):
         self.bags = [np.zeros(2 * BAG, np.int64) for _ in range(threads)]
         self.scrs = [np.zeros_like(self.scr) for _ in range(threads)]
         self.pool = np.zeros(2 * POOL, np.int64)
+        self.nown = self.vown = np.zeros(0, np.int64)
         self.status: list = []
 
     def rewrites(self) -> int:
@@ -85,8 +86,9 @@ class Machine(cpu.Machine):
 
     def reduce(self):
         """Reduce until no redex is left: the pending expansion requests are dealt out to the
-        workers' bags, the workers run, and their allocators and counters fold back into
-        `st` (free lists chained into one, the cpu kernel's format)."""
+        workers' bags, the workers run (worker 0 owning the heap so far), and their allocators
+        and counters fold back into `st` (free lists chained into one, the cpu kernel's
+        format)."""
         if self.serial:
             super().reduce()
             return
@@ -96,7 +98,11 @@ class Machine(cpu.Machine):
         ctl[P.C_WORK], ctl[P.C_LABEL], ctl[P.C_LABLO] = n, st[K.S_LABEL], st[K.S_LABLO]
         ctl[P.C_WIDTH], ctl[P.C_LIVE], ctl[P.C_PEAK] = st[K.S_WIDTH], st[K.S_NLIVE], st[K.S_NPEAK]
         ws[:] = 0
-        ws[0, P.W_NFREE], ws[0, P.W_VFREE] = st[K.S_NFREE], st[K.S_VFREE]
+        ws[:, P.W_ME] = np.arange(n)
+        ws[0, P.W_NFREE] = self.align(self.nodes, 2, P.C_NBUMP, K.S_NBUMP, K.S_NFREE)
+        ws[0, P.W_VFREE] = self.align(self.vs, 1, P.C_VBUMP, K.S_VBUMP, K.S_VFREE)
+        self.nown = self.vown = np.zeros(0, np.int64)
+        self.size_owners()
         pairs = self.req[2 * int(st[K.S_RPOS]):2 * int(st[K.S_NREQ])].reshape(-1, 2)
         for t in range(n):
             mine = pairs[t::n]
@@ -114,8 +120,29 @@ class Machine(cpu.Machine):
                 raise RuntimeError(f"cpu-parallel workers stopped with {self.status}")
             for t, s in grows:
                 self.grow_for(t, s)
+            self.size_owners()
         self.fold()
         self.check_limits()
+
+    def align(self, arr, stride: int, field: int, bump: int, free: int) -> int:
+        """Start the shared bump pointer ctl[field] at a block boundary (st[bump] rounded up);
+        the slots skipped go on the free list st[free]. Its new head."""
+        start, head = int(self.st[bump]), int(self.st[free])
+        stop = min(-(-start // P.BLOCK) * P.BLOCK, arr.size // stride)
+        slots = np.arange(start, stop, dtype=np.int64)
+        if slots.size:
+            arr[stride * slots] = np.concatenate(([head], slots[:-1]))
+            head = int(slots[-1])
+        self.ctl[field] = stop
+        return head
+
+    def size_owners(self):
+        """Block owner arrays covering the node and var arrays (new blocks: worker 0)."""
+        for name, slots in (("nown", self.nodes.size // 2), ("vown", self.vs.size)):
+            old = getattr(self, name)
+            new = np.zeros((slots >> P.OWN_SHIFT) + 1, np.int64)
+            new[:old.size] = old
+            setattr(self, name, new)
 
     def launch(self):
         """Run every worker until all are done or stopped; check limits meanwhile."""
@@ -139,7 +166,7 @@ class Machine(cpu.Machine):
     def worker(self, t: int):
         """One thread: call the worker kernel, sleeping while it reports itself idle."""
         args = (self.nodes, self.vs, self.prog.words, self.scrs[t], self.bags[t], self.ws[t],
-                self.ctl, self.pool)
+                self.ctl, self.pool, self.nown, self.vown)
         counters = self.ws[t, P.W_ANNI:P.W_OPER + 1]
         pause, done = SLEEP_S[0], int(counters.sum())
         while (status := P.work(*args)) == P.IDLE:
@@ -150,9 +177,12 @@ class Machine(cpu.Machine):
         self.status[t] = status
 
     def grow_for(self, t: int, status: int):
-        """Grow the array that worker t asked for (its bag, or the shared nodes or vars)."""
+        """Grow the array that worker t asked for (its bag, or the shared nodes or vars), unless
+        the slots on the workers' foreign lists, now handed to worker t, may be enough."""
         need = int(self.ws[t, P.W_NEED])
         if status != P.GROW_RDX:
+            if self.hand_back(t, status):
+                return
             self.st[K.S_NEED] = need
             self.grow(status)
             return
@@ -165,11 +195,27 @@ class Machine(cpu.Machine):
         cpu.move_stacks(old, new, int(self.ws[t, P.W_HI]), int(self.ws[t, P.W_LO]))
         self.bags[t] = new
 
+    def hand_back(self, t: int, status: int) -> bool:
+        """Chain every foreign list of the array that `status` names onto worker t's free
+        list; whether there was any."""
+        arr, stride, own, foreign = ((self.nodes, 2, P.W_NFREE, P.W_NFOREIGN)
+                                     if status == P.GROW_NODES else
+                                     (self.vs, 1, P.W_VFREE, P.W_VFOREIGN))
+        ws = self.ws
+        if not ws[:, foreign].any():
+            return False
+        heads = np.concatenate(([ws[t, own]], ws[:, foreign]))
+        ws[t, own] = P.chain(arr, stride, heads, heads.size)
+        ws[:, foreign] = 0
+        return True
+
     def fold(self):
         """The workers' allocators, counters and labels back into the cpu kernel's state."""
         st, ctl, ws = self.st, self.ctl, self.ws
-        st[K.S_NFREE] = P.chain(self.nodes, 2, ws[:, P.W_NFREE].copy(), self.threads)
-        st[K.S_VFREE] = P.chain(self.vs, 1, ws[:, P.W_VFREE].copy(), self.threads)
+        nheads = np.concatenate((ws[:, P.W_NFREE], ws[:, P.W_NFOREIGN]))
+        vheads = np.concatenate((ws[:, P.W_VFREE], ws[:, P.W_VFOREIGN]))
+        st[K.S_NFREE] = P.chain(self.nodes, 2, nheads, nheads.size)
+        st[K.S_VFREE] = P.chain(self.vs, 1, vheads, vheads.size)
         st[K.S_NBUMP], st[K.S_VBUMP] = ctl[P.C_NBUMP], ctl[P.C_VBUMP]
         st[K.S_ANNI:K.S_OPER + 1] += ws[:, P.W_ANNI:P.W_OPER + 1].sum(axis=0)
         st[K.S_NLIVE] += ws[:, P.W_NLIVE].sum()

@@ -2,15 +2,21 @@
 
 Input: the cpu backend's heap (`nodes`, `vs`, template words; port layout in kernels.py) and,
 per worker, a scratch array `scr`, a redex bag `bag` and a state row `ws`; shared by all, a
-control array `ctl` and a pool of shared redexes `pool`. Output: the heap in normal form and
+control array `ctl`, a pool of shared redexes `pool` and the owners of the node and var blocks
+(`nown`, `vown`: a worker number per BLOCK slots). Output: the heap in normal form and
 the counters in each `ws` (their totals equal the cpu kernel's by strong confluence, except
 OPER: an operator meets its operands in an order that depends on the schedule).
 
 Contract between workers:
 - The worker that holds a principal port owns that node: only it reads or writes the node's
-  aux slots. Nodes and vars are allocated from the worker's own free lists and from blocks
-  of fresh slots reserved with compare-and-swap on `ctl[C_NBUMP]` / `ctl[C_VBUMP]`; a slot
-  freed by any worker goes on that worker's list, so allocation needs no atomics.
+  aux slots. Nodes and vars are allocated from the worker's own free lists and from aligned
+  blocks of fresh slots reserved with compare-and-swap on `ctl[C_NBUMP]` / `ctl[C_VBUMP]`
+  (the reserving worker becomes the block's owner; memory from before the round is worker
+  0's), so allocation needs no atomics. A worker frees a slot of its own blocks onto its free
+  list and any other slot onto its "foreign" list, which it does not reuse: two workers that
+  kept recycling slots of one cache line would slow each other down threefold (measured on
+  sum_rec). The host hands the foreign lists back when a worker runs out of fresh blocks and
+  at the end of the round.
 - Var cells are the only contended memory: link deposits a port with atomic exchange; the
   first end to arrive leaves its port, the second finds it, frees the var and links on.
 - Bag: cheap pairs (hi, from the bottom) before REF expansions (lo, from the top), as in the
@@ -39,6 +45,7 @@ DONE, STOPPED, GROW_NODES, GROW_VARS, GROW_RDX, IDLE = range(6)
 W_ANNI, W_COMM, W_ERAS, W_DREF, W_OPER = range(5)
 W_NLIVE, W_NFREE, W_NBUMP, W_NEND, W_VLIVE, W_VFREE, W_VBUMP, W_VEND = range(5, 13)
 W_HI, W_LO, W_LABEL, W_LABLEFT, W_IDLE, W_NEED, W_SHOWN = range(13, 20)
+W_NFOREIGN, W_VFOREIGN, W_ME = range(20, 23)
 WS_SIZE = 32              # a row per worker, in its own cache lines
 
 # control array: one word per 64-byte line
@@ -47,7 +54,8 @@ C_NBUMP, C_VBUMP, C_WORK, C_HUNGRY, C_STOP, C_LABEL, C_LOCK, C_COUNT, C_LIVE, C_
     C_LABLO, C_WIDTH = (LINE * k for k in range(12))
 CTL_SIZE = 12 * LINE
 
-BLOCK = 1 << 12           # fresh node or var slots reserved at once
+OWN_SHIFT = 12
+BLOCK = 1 << OWN_SHIFT    # fresh node or var slots reserved at once (aligned): the owned unit
 LAB_BLOCK = 1 << 10       # fresh DUP labels reserved at once
 SHARE_MAX = 64            # most redexes moved to the pool at once
 POLL = 127                # poll stop and hungry every POLL + 1 interactions
@@ -79,26 +87,51 @@ def push(x, y, bag, rcap, hi, lo):
 
 
 @njit(inline='always')
-def plink(x, y, vs, bag, rcap, vfree, vlive, eras, hi, lo):
+def give(arr, stride, own, me, i, free, ws, field):
+    """Free slot i onto the worker's list `free` if worker `me` owns its block, else onto the
+    foreign list ws[field] (kept in memory: a local would cost a register in the hot loop);
+    the new head of `free`."""
+    if own[U(i >> OWN_SHIFT)] == me:
+        arr[U(stride * i)] = free
+        return i
+    arr[U(stride * i)] = ws[field]
+    ws[field] = i
+    return free
+
+
+@njit(inline='always')
+def regive(nodes, own, me, nfree, ws, k):
+    """The k (0..2) slots a rule helper just pushed on the node free list, routed by give."""
+    if k == 0:
+        return nfree
+    first = nfree
+    nfree = nodes[U(2 * first)]
+    if k == 2:
+        second = nfree
+        nfree = nodes[U(2 * second)]
+        nfree = give(nodes, 2, own, me, second, nfree, ws, W_NFOREIGN)
+    return give(nodes, 2, own, me, first, nfree, ws, W_NFOREIGN)
+
+
+@njit(inline='always')
+def plink(x, y, vs, bag, rcap, vfree, vlive, eras, hi, lo, vown, me, ws):
     """kernels.link with atomic exchange into var cells: the updated (vfree, vlive, eras, hi,
-    lo). Deposited wires are followed and freed; a waiting wire gets the other port by
-    exchange, and if the other end was there first, its port is taken and linking goes on."""
+    lo). Deposited wires are followed and freed (by `give`); a waiting wire gets the other port
+    by exchange, and if the other end was there first, its port is taken and linking goes on."""
     going = True
     while going:
         while (x & TAG_MASK) == VAR:
             z = atomic_load(vs, x >> 4)
             if z == 0:
                 break
-            vs[U(x >> 4)] = vfree
-            vfree = x >> 4
+            vfree = give(vs, 1, vown, me, x >> 4, vfree, ws, W_VFOREIGN)
             vlive -= 1
             x = z
         while (y & TAG_MASK) == VAR:
             z = atomic_load(vs, y >> 4)
             if z == 0:
                 break
-            vs[U(y >> 4)] = vfree
-            vfree = y >> 4
+            vfree = give(vs, 1, vown, me, y >> 4, vfree, ws, W_VFOREIGN)
             vlive -= 1
             y = z
         if (x & TAG_MASK) != VAR:
@@ -108,8 +141,7 @@ def plink(x, y, vs, bag, rcap, vfree, vlive, eras, hi, lo):
             if z == 0:
                 going = False
             else:
-                vs[U(x >> 4)] = vfree
-                vfree = x >> 4
+                vfree = give(vs, 1, vown, me, x >> 4, vfree, ws, W_VFOREIGN)
                 vlive -= 1
                 x = z
         else:
@@ -122,21 +154,28 @@ def plink(x, y, vs, bag, rcap, vfree, vlive, eras, hi, lo):
 
 
 @njit(inline='always')
-def reserve(arr, stride, ctl, field, free, bump, end, need):
+def reserve(arr, stride, ctl, field, free, bump, end, need, own, me):
     """Keep at least `need` fresh slots in the worker's block: thread what is left of the old
-    block onto the free list and take a new one from the shared bump pointer by CAS. Returns
-    (free, bump, end, ok); not ok means the array must grow."""
+    block onto the free list and take a new one (whole blocks, marked as worker me's) from the
+    shared bump pointer by CAS. With no fresh block left, a free list of `need` slots will do.
+    Returns (free, bump, end, ok); not ok means the array must grow."""
     if end - bump >= need:
         return free, bump, end, True
     cap = arr.shape[0] // stride
-    size = max(BLOCK, need)
+    size = (need + BLOCK - 1) >> OWN_SHIFT << OWN_SHIFT
     while True:
         start = atomic_load(ctl, field)
         if start + need > cap:
-            return free, bump, end, False
+            i, k = free, 0
+            while i != 0 and k < need:
+                i = arr[U(stride * i)]
+                k += 1
+            return free, bump, end, k == need
         stop = min(start + size, cap)
         if atomic_cas(ctl, field, start, stop) == start:
             break
+    for b in range(start >> OWN_SHIFT, ((stop - 1) >> OWN_SHIFT) + 1):
+        own[U(b)] = me
     for i in range(bump, end):
         arr[U(stride * i)] = free
         free = i
@@ -263,7 +302,7 @@ def publish(ws, ctl, counts, nlive):
 
 
 @njit(_nrt=False, cache=True, nogil=True)
-def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
+def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
     """Reduce this worker's bag, sharing and taking work, until the whole net is in normal
     form (DONE), the host or a worker asks to stop (STOPPED), an array must grow (GROW_*,
     size in ws[W_NEED]) or the worker stayed idle through its backoff (IDLE). The rules are
@@ -279,6 +318,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
     vlive, vfree, vbump, vend = ws[W_VLIVE], ws[W_VFREE], ws[W_VBUMP], ws[W_VEND]
     hi, lo = ws[W_HI], ws[W_LO]
     label, lableft = ws[W_LABEL], ws[W_LABLEFT]
+    me = ws[W_ME]
     status = STOPPED
     grown = 0
     tick = 0
@@ -294,11 +334,13 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
                 ws[W_HI], ws[W_LO] = hi, lo
                 share(bag, ws, ctl, pool)
                 hi, lo = ws[W_HI], ws[W_LO]
-        nfree, nbump, nend, ok = reserve(nodes, 2, ctl, C_NBUMP, nfree, nbump, nend, need)
+        nfree, nbump, nend, ok = reserve(nodes, 2, ctl, C_NBUMP, nfree, nbump, nend, need, nown,
+                                         me)
         if not ok:
             status, grown = GROW_NODES, atomic_load(ctl, C_NBUMP) + max(BLOCK, need)
             break
-        vfree, vbump, vend, ok = reserve(vs, 1, ctl, C_VBUMP, vfree, vbump, vend, need)
+        vfree, vbump, vend, ok = reserve(vs, 1, ctl, C_VBUMP, vfree, vbump, vend, need, vown,
+                                         me)
         if not ok:
             status, grown = GROW_VARS, atomic_load(ctl, C_VBUMP) + max(BLOCK, need)
             break
@@ -333,9 +375,8 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
             b1 = nodes[U(2 * ib)]
             b2 = nodes[U(2 * ib + 1)]
             if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
-                nodes[U(2 * ia)] = nfree
-                nodes[U(2 * ib)] = ia
-                nfree = ib
+                nfree = give(nodes, 2, nown, me, ia, nfree, ws, W_NFOREIGN)
+                nfree = give(nodes, 2, nown, me, ib, nfree, ws, W_NFOREIGN)
                 nlive -= 2
                 p1, q1, p2, q2 = a1, b1, a2, b2
                 nl = -1
@@ -358,8 +399,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
                 ib = (b >> 4) & ADDR_MASK
                 p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
                 nl = -1
-                nodes[U(2 * ib)] = nfree
-                nfree = ib
+                nfree = give(nodes, 2, nown, me, ib, nfree, ws, W_NFOREIGN)
                 nlive -= 1
                 comm += 1
             else:
@@ -382,6 +422,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
                 nl, fused, nfree, nbump, vfree, vbump = expand(
                     nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree,
                     nbump, vfree, vbump)
+                nfree = regive(nodes, nown, me, nfree, ws, fused)
                 nlive += nlen - 2 * fused
                 vlive += vlen
                 anni += fused
@@ -391,8 +432,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
                 ib = (b >> 4) & ADDR_MASK
                 p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
                 nl = -1
-                nodes[U(2 * ib)] = nfree
-                nfree = ib
+                nfree = give(nodes, 2, nown, me, ib, nfree, ws, W_NFOREIGN)
                 nlive -= 1
             else:
                 nl = 0
@@ -401,8 +441,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
             ib = (b >> 4) & ADDR_MASK
             p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
             nl = -1
-            nodes[U(2 * ib)] = nfree
-            nfree = ib
+            nfree = give(nodes, 2, nown, me, ib, nfree, ws, W_NFOREIGN)
             nlive -= 1
             comm += 1
         elif tb == OPR:
@@ -414,11 +453,11 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
                 y = atomic_load(vs, x >> 4)
                 if y == 0:
                     break
-                vs[U(x >> 4)] = vfree
-                vfree = x >> 4
+                vfree = give(vs, 1, vown, me, x >> 4, vfree, ws, W_VFOREIGN)
                 vlive -= 1
                 x = y
             nfree, freed = operate(nodes, scr, a, b, ib, x, lk, nfree)
+            nfree = regive(nodes, nown, me, nfree, ws, freed)
             nlive -= freed
             nl = 1
             oper += 1
@@ -429,21 +468,23 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool):
                 y = atomic_load(vs, br >> 4)
                 if y == 0:
                     break
-                vs[U(br >> 4)] = vfree
-                vfree = br >> 4
+                vfree = give(vs, 1, vown, me, br >> 4, vfree, ws, W_VFOREIGN)
                 vlive -= 1
                 br = y
             nl, born, fused, nfree, nbump = switch(nodes, scr, a, ib, br, lk, nfree, nbump)
+            nfree = regive(nodes, nown, me, nfree, ws, 2 * fused)
             nlive += born
             anni += fused
             oper += 1
         if nl < 0:
-            vfree, vlive, eras, hi, lo = plink(p1, q1, vs, bag, rcap, vfree, vlive, eras, hi, lo)
-            vfree, vlive, eras, hi, lo = plink(p2, q2, vs, bag, rcap, vfree, vlive, eras, hi, lo)
+            vfree, vlive, eras, hi, lo = plink(p1, q1, vs, bag, rcap, vfree, vlive,
+                                                         eras, hi, lo, vown, me, ws)
+            vfree, vlive, eras, hi, lo = plink(p2, q2, vs, bag, rcap, vfree, vlive,
+                                                         eras, hi, lo, vown, me, ws)
             continue
         for k in range(lk, lk + 2 * nl, 2):
-            vfree, vlive, eras, hi, lo = plink(scr[U(k)], scr[U(k + 1)], vs, bag, rcap, vfree,
-                                               vlive, eras, hi, lo)
+            vfree, vlive, eras, hi, lo = plink(scr[U(k)], scr[U(k + 1)], vs, bag, rcap,
+                                                         vfree, vlive, eras, hi, lo, vown, me, ws)
     if grown:
         atomic_store(ctl, C_STOP, 1)
     ws[W_ANNI], ws[W_COMM], ws[W_ERAS], ws[W_DREF], ws[W_OPER] = anni, comm, eras, dref, oper
