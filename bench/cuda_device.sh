@@ -1,7 +1,7 @@
 #!/bin/bash
 # One call on the GPU machine: correctness against the expected outputs, device phases, and
 # the bench tables of the cuda and cpu backends. Logs go to $OUT (or /tmp/cuda_out).
-# Usage: bench/cuda_device.sh [check] [counters] [phases] [sweep] [nofence] [bench] [cpu]
+# Usage: bench/cuda_device.sh [check] [counters] [phases] [sweep] [nofence] [bench] [cpu] [parallel]
 # (default: check counters phases bench cpu)
 export PYTHONPATH=.devdeps:. PYTHONUNBUFFERED=1
 OUT=${OUT:-/tmp/cuda_out}; mkdir -p "$OUT"
@@ -30,5 +30,7 @@ for s in $steps; do
     cpu)    timeout 100 python3 bench/run.py -b cpu --repeat 3 2>&1 | tee "$OUT/bench_cpu.log"
             timeout 150 python3 bench/run.py -b cpu --repeat 1 -m 17179869184 \
               --dir bench/programs_gpu 2>&1 | tee "$OUT/bench_cpu_gpu.log" ;;
+    parallel) timeout 200 python3 bench/run.py --compare -t 16 --repeat 3 2>&1 \
+              | tee "$OUT/bench_parallel.log" ;;
   esac
 done
