@@ -28,11 +28,13 @@ LS = 16          # local redex stack of a thread (pairs)
 LS_WORDS = 2 * LS
 CH = 32          # nodes / vars a thread holds ready to use
 
-# ctl: frontier counters (three, rotating), counters, allocators, flags
+# ctl: frontier counters (three, rotating), counters, allocators, flags, and the counters of
+# frontier redexes taken beyond the first one per thread (three, rotating with the frontiers)
 C_CNT = 0
 C_ANNI, C_COMM, C_ERAS, C_DREF, C_OPER = range(3, 8)
 C_NBUMP, C_VBUMP, C_NPOS, C_NLEN, C_VPOS, C_VLEN, C_LABEL, C_FULL = range(8, 16)
-CTL_SIZE = 16
+C_TAKEN = 16
+CTL_SIZE = 19
 
 # par: sizes that stay fixed during a phase
 P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH = range(5)
@@ -354,12 +356,17 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
           "int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)", cache=True)
 def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps, share):
     """One pass: reduce the frontier `fin` (count ctl[parity]) into `fout` (count
-    ctl[parity + 1 mod 3]); clears the third counter for the pass after."""
+    ctl[parity + 1 mod 3]); clears the third counters for the pass after. Thread t takes redex
+    t, then the next untaken one (counter ctl[C_TAKEN + parity]) until none is left, so a
+    thread whose redexes finish early takes more (a fixed stride made every pass wait for the
+    thread with the longest chains)."""
     tid = cuda.grid(1)
     nthreads = cuda.gridsize(1)
     cout = (parity + 1) % 3
+    ctaken = C_TAKEN + parity
     if tid == 0:
         ctl[(parity + 2) % 3] = 0
+        ctl[C_TAKEN + (parity + 2) % 3] = 0
     count = ctl[parity]
     if tid >= count:
         return
@@ -396,13 +403,13 @@ def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps,
             j = cuda.atomic.add(ctl, cout, 1)
             fout[2 * j] = lst[2 * k]
             fout[2 * j + 1] = lst[2 * k + 1]
-        i += nthreads
+        i = nthreads + cuda.atomic.add(ctl, ctaken, 1)
         if full:
             while i < count:
                 j = cuda.atomic.add(ctl, cout, 1)
                 fout[2 * j] = fin[2 * i]
                 fout[2 * j + 1] = fin[2 * i + 1]
-                i += nthreads
+                i = nthreads + cuda.atomic.add(ctl, ctaken, 1)
     for k in range(5):
         if ts[k] != 0:
             cuda.atomic.add(ctl, C_ANNI + k, ts[k])
