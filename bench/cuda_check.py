@@ -8,7 +8,7 @@
 Each golden run program (tests/golden/run) and example must print what the repository expects,
 once with the default schedule and once with every net sent to the device (cpu quota 1). With
 --phases, each program runs once on -b cuda and its device phases are listed: interactions,
-seconds, synchronisations and the largest frontier. --set NAME=VALUE changes a tuning constant of
+seconds, synchronisations, the largest frontier and the compactions of the free pools. --set NAME=VALUE changes a tuning constant of
 runtime/cuda.py first. With --counters, each program runs on -b cpu and -b cuda: the counters
 other than OPER must be equal (OPER depends on the order in which operands arrive).
 """
@@ -104,10 +104,10 @@ def phases(paths: list[str]) -> None:
         result = cpu.complete(machine, 0.0)
         print(f"{Path(p).stem}: {result.stats.rewrites:,} interactions in "
               f"{result.stats.time:.3f} s")
-        for total, seconds, syncs, top in machine.phases:
+        for total, seconds, syncs, top, compactions, compact_s in machine.phases:
             print(f"   device phase: {total:>14,} interactions {seconds:8.3f} s "
                   f"{total / max(seconds, 1e-9) / 1e6:9.1f} MIPS {syncs:6} syncs "
-                  f"frontier up to {top:,}")
+                  f"frontier up to {top:,}, {compactions} compactions ({compact_s:.3f} s)")
 
 
 def main() -> int:

@@ -139,6 +139,15 @@ class Device:
         if hi > lo:
             self.k.fill[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](arr, lo, hi, value)
 
+    def running_low(self, ctl: np.ndarray) -> bool:
+        """Whether the fresh slots past a bump pointer and the slots left in its pool have
+        fallen under an eighth of the nodes or vars (then it is time to compact; the bump
+        pointers only grow, so testing them alone compacted at every synchronisation)."""
+        k = self.k
+        return any(cap - min(ctl[bump], cap) + max(0, ctl[length] - ctl[pos]) < cap // 8
+                   for cap, bump, pos, length in ((self.ncap, k.C_NBUMP, k.C_NPOS, k.C_NLEN),
+                                                  (self.vcap, k.C_VBUMP, k.C_VPOS, k.C_VLEN)))
+
     def compact(self, ctl: np.ndarray):
         """Gather the FREE nodes and vars below the bump pointers into the pools."""
         k = self.k
@@ -165,7 +174,8 @@ class Machine(cpu.Machine):
         self.quota = self.stint = CPU_QUOTA   # cpu interactions left / of the next stint
         self.cpu_rate = 0.0         # interactions per second of the cpu kernel, last measured
         self.device = None
-        self.phases = []            # per device phase: (interactions, seconds, syncs, top frontier)
+        self.phases = []            # per device phase: (interactions, seconds, syncs, top
+        #                             frontier, compactions, seconds spent compacting)
 
     def reduce(self):
         """Reduce until no redex is left: cpu stints, device phases where they pay."""
@@ -204,6 +214,7 @@ class Machine(cpu.Machine):
         ctl = self.upload()
         fin, fout = dev.fronts
         parity, count, slow, stuck, syncs, top = 0, int(ctl[0]), 0, 0, 0, int(ctl[0])
+        compactions, compact_s = 0, 0.0
         base = st[K.S_ANNI:K.S_OPER + 1].copy()
         start = time.perf_counter()
         while count:
@@ -225,15 +236,16 @@ class Machine(cpu.Machine):
             rate = done / max(time.perf_counter() - t0, 1e-9)
             slow = slow + 1 if count < SMALL and rate < self.cpu_rate else 0
             stuck = stuck + 1 if done == 0 else 0
-            if ctl[k.C_FULL] or ctl[k.C_NBUMP] > dev.ncap - dev.ncap // 8 \
-                    or ctl[k.C_VBUMP] > dev.vcap - dev.vcap // 8:
+            if ctl[k.C_FULL] or dev.running_low(ctl):
+                t1 = time.perf_counter()
                 dev.compact(ctl)
+                compactions, compact_s = compactions + 1, compact_s + time.perf_counter() - t1
             if slow >= SLOW_SYNCS or stuck >= 2:
                 break
         total = int(ctl[k.C_ANNI:k.C_OPER + 1].sum())
         self.download(ctl, fin, count)
         seconds = time.perf_counter() - start
-        self.phases.append((total, seconds, syncs, top))
+        self.phases.append((total, seconds, syncs, top, compactions, compact_s))
         return total >= self.cpu_rate * seconds
 
     def upload(self) -> np.ndarray:
