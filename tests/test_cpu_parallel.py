@@ -1,7 +1,7 @@
 """The cpu-parallel backend with 2 and 4 threads: the same text, outputs and counters as the
 cpu backend (and the reference on the rule nets) on the golden run programs, the examples, the
-rule nets and random programs; heap and bag growth while workers run; limits; a stress test
-that repeats a parallel-heavy net.
+rule nets and random programs; heap and bag growth while workers run; no slot lost between the
+workers' free and foreign lists; limits; a stress test that repeats a parallel-heavy net.
 
 OPER is the one counter that depends on the schedule: an operator meeting its first operand
 before the second has arrived flips (one more OPER) where another order computes at once, so
