@@ -8,8 +8,8 @@
 Each golden run program (tests/golden/run) and example must print what the repository expects,
 once with the default schedule and once with every net sent to the device (cpu quota 1). With
 --phases, each program runs once on -b cuda and its device phases are listed: interactions,
-seconds, synchronisations, the largest frontier and the compactions of the free pools. --set NAME=VALUE changes a tuning constant of
-runtime/cuda.py first. With --counters, each program runs on -b cpu and -b cuda: the counters
+seconds, synchronisations, the largest frontier and the compactions of the free pools.
+--set NAME=VALUE changes a tuning constant of runtime/cuda.py first. With --counters, each program runs on -b cpu and -b cuda: the counters
 other than OPER must be equal (OPER depends on the order in which operands arrive).
 """
 from __future__ import annotations

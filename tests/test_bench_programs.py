@@ -1,11 +1,10 @@
 """The benchmark programs check with no warning, and (with --slow) print their `// Expect:`
 value on the cpu backend."""
-import io
 from pathlib import Path
 
 import pytest
 
-from hvmlang.cli import run_command
+from test_examples import cli
 
 BENCH = Path(__file__).parent.parent / "bench"
 PROGRAMS = sorted(BENCH.glob("programs*/*.hvm"))
@@ -16,11 +15,6 @@ def expected(path: Path) -> str:
     lines = [line for line in path.read_text().splitlines() if line.startswith("// Expect:")]
     assert len(lines) == 1, f"{path.name} needs one `// Expect:` line"
     return lines[0].removeprefix("// Expect:").strip()
-
-
-def cli(argv):
-    out, err = io.StringIO(), io.StringIO()
-    return run_command(argv, out, err), out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("path", PROGRAMS, ids=lambda p: f"{p.parent.name}/{p.stem}")
