@@ -8,9 +8,12 @@
 Each golden run program (tests/golden/run) and example must print what the repository expects,
 once with the default schedule and once with every net sent to the device (cpu quota 1). With
 --phases, each program runs once on -b cuda and its device phases are listed: interactions,
-seconds, synchronisations, the largest frontier and the compactions of the free pools.
---set NAME=VALUE changes a tuning constant of runtime/cuda.py first. With --counters, each program runs on -b cpu and -b cuda: the counters
-other than OPER must be equal (OPER depends on the order in which operands arrive).
+seconds, synchronisations, the largest frontier, the compactions of the free pools and the
+time taken to bring the heap back.
+--trace DIR writes the figures of every synchronisation to DIR/NAME.csv. --set NAME=VALUE
+changes a tuning constant of runtime/cuda.py first. With --counters, each program runs on -b cpu
+and -b cuda: the counters other than OPER must be equal (OPER depends on the order in which
+operands arrive).
 """
 from __future__ import annotations
 
@@ -92,8 +95,9 @@ def counters(paths: list[str]) -> int:
     return failed
 
 
-def phases(paths: list[str]) -> None:
-    """Run each program once on cuda and list its device phases."""
+def phases(paths: list[str], trace_dir: str | None = None) -> None:
+    """Run each program once on cuda and list its device phases (and, with trace_dir, write
+    each synchronisation's figures to trace_dir/NAME.csv)."""
     from hvmlang.runtime.api import RunOptions
     from hvmlang.runtime.layout import pack
     from hvmlang.runtime import cpu
@@ -103,16 +107,24 @@ def phases(paths: list[str]) -> None:
         machine = cuda.Machine(pack(book), RunOptions(mem_bytes=MEM))
         result = cpu.complete(machine, 0.0)
         print(f"{Path(p).stem}: {result.stats.rewrites:,} interactions in "
-              f"{result.stats.time:.3f} s")
-        for total, seconds, syncs, top, compactions, compact_s in machine.phases:
+              f"{result.stats.time:.3f} s, result {str(result.net.root)[:60]}")
+        for total, seconds, syncs, top, compactions, compact_s, back_s in machine.phases:
             print(f"   device phase: {total:>14,} interactions {seconds:8.3f} s "
                   f"{total / max(seconds, 1e-9) / 1e6:9.1f} MIPS {syncs:6} syncs "
-                  f"frontier up to {top:,}, {compactions} compactions ({compact_s:.3f} s)")
+                  f"frontier up to {top:,}, {compactions} compactions ({compact_s:.3f} s), "
+                  f"heap back in {back_s:.3f} s")
+        if trace_dir:
+            rows = ["frontier,threads,launches,chunk,interactions,seconds,next_frontier,full,"
+                    "nodes_in_use"]
+            rows += [",".join(str(x) for x in row) for row in machine.trace]
+            (Path(trace_dir) / f"{Path(p).stem}.csv").write_text("\n".join(rows) + "\n")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phases", nargs="*", help="programs to run once, listing device phases")
+    parser.add_argument("--trace", metavar="DIR",
+                        help="with --phases: write each synchronisation's figures to DIR/NAME.csv")
     parser.add_argument("--counters", nargs="*", help="programs whose counters to compare")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="set a tuning constant of hvmlang.runtime.cuda")
@@ -124,7 +136,7 @@ def main() -> int:
     if a.counters is not None:
         return 1 if counters(a.counters) else 0
     if a.phases is not None:
-        phases(a.phases)
+        phases(a.phases, a.trace)
         return 0
     return 1 if check() else 0
 

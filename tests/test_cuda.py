@@ -101,6 +101,18 @@ def test_device_heap_fills_and_is_compacted(monkeypatch):
     assert len(calls) > 1          # the one after the upload, then at least one more
 
 
+def test_heap_comes_back_up_to_its_last_slot_in_use():
+    """A net reduced to a number on the device leaves no node and no var but the root in use,
+    so nothing of the bumped range is copied back."""
+    from hvmlang.runtime import cpu
+    from hvmlang.runtime import kernels as K
+    from hvmlang.runtime.layout import pack
+    machine = cuda.Machine(pack(parse_book(TREE, "<test>")), RunOptions(mem_bytes=1 << 20))
+    result = cpu.complete(machine, 0.0)
+    assert print_net(result.net) == "#16" and machine.phases
+    assert (machine.st[K.S_NBUMP], machine.st[K.S_VBUMP]) == (1, K.ROOT + 1)
+
+
 def test_rewrite_limit_stops_on_device():
     from hvmlang.runtime.api import RewriteLimit
     with pytest.raises(RewriteLimit):

@@ -139,14 +139,34 @@ class Device:
         if hi > lo:
             self.k.fill[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](arr, lo, hi, value)
 
-    def running_low(self, ctl: np.ndarray) -> bool:
-        """Whether the fresh slots past a bump pointer and the slots left in its pool have
-        fallen under an eighth of the nodes or vars (then it is time to compact; the bump
-        pointers only grow, so testing them alone compacted at every synchronisation)."""
+    def free_slots(self, ctl: np.ndarray) -> list[tuple[int, int]]:
+        """(free, capacity) of the nodes and of the vars: the fresh slots past the bump pointer
+        and the slots left in the pool."""
         k = self.k
-        return any(cap - min(ctl[bump], cap) + max(0, ctl[length] - ctl[pos]) < cap // 8
-                   for cap, bump, pos, length in ((self.ncap, k.C_NBUMP, k.C_NPOS, k.C_NLEN),
-                                                  (self.vcap, k.C_VBUMP, k.C_VPOS, k.C_VLEN)))
+        return [(int(cap - min(ctl[bump], cap) + max(0, ctl[length] - ctl[pos])), cap)
+                for cap, bump, pos, length in ((self.ncap, k.C_NBUMP, k.C_NPOS, k.C_NLEN),
+                                               (self.vcap, k.C_VBUMP, k.C_VPOS, k.C_VLEN))]
+
+    def running_low(self, ctl: np.ndarray) -> bool:
+        """Whether the free nodes or vars have fallen under an eighth (then it is time to
+        compact; the bump pointers only grow, so testing them alone compacted at every
+        synchronisation)."""
+        return any(free < cap // 8 for free, cap in self.free_slots(ctl))
+
+    def chunk(self, ctl: np.ndarray, threads: int) -> int:
+        """How many slots a thread takes at a time: CH, or fewer when the free slots could
+        not fill every thread's chunks four times over (the slots a thread holds when a launch
+        ends stay unused until the next compaction)."""
+        least = min(free for free, _ in self.free_slots(ctl))
+        return int(min(self.k.CH, max(4, least // (4 * threads))))
+
+    def used_below(self, arr, stride: int, lo: int, hi: int) -> int:
+        """One past the largest index in [lo, hi) whose entry is in use (lo if none is)."""
+        out = self.cuda.to_device(np.array([lo - 1], np.int64))
+        if hi > lo:
+            self.k.last_used[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](arr, stride, lo, hi,
+                                                                           out)
+        return int(out.copy_to_host()[0]) + 1
 
     def compact(self, ctl: np.ndarray):
         """Gather the FREE nodes and vars below the bump pointers into the pools."""
@@ -175,7 +195,11 @@ class Machine(cpu.Machine):
         self.cpu_rate = 0.0         # interactions per second of the cpu kernel, last measured
         self.device = None
         self.phases = []            # per device phase: (interactions, seconds, syncs, top
-        #                             frontier, compactions, seconds spent compacting)
+        #                             frontier, compactions, seconds spent compacting, seconds
+        #                             spent bringing the heap back)
+        self.trace = []             # per synchronisation: (frontier before, threads, launches,
+        #                             chunk, interactions, seconds, frontier after, whether a thread
+        #                             ran out of memory, nodes in use after a compaction or -1)
 
     def reduce(self):
         """Reduce until no redex is left: cpu stints, device phases where they pay."""
@@ -221,10 +245,12 @@ class Machine(cpu.Machine):
             t0, r0 = time.perf_counter(), int(ctl[k.C_ANNI:k.C_OPER + 1].sum())
             share = 1 if count < SHARE_BELOW else 0
             threads = min(dev.threads, max(BLOCK, 4 * count))
-            for _ in range(BATCH[0] if count < SMALL else BATCH[1]):
+            launches, before = BATCH[0] if count < SMALL else BATCH[1], count
+            chunk = dev.chunk(ctl, threads)
+            for _ in range(launches):
                 k.step[dev.grid(threads), BLOCK](dev.nodes, dev.vs, fin, fout, dev.ctl, dev.par,
                                                  dev.prog, dev.scr, dev.npool, dev.vpool,
-                                                 parity, STEPS, share)
+                                                 parity, STEPS, share, chunk)
                 parity = (parity + 1) % 3
                 fin, fout = fout, fin
             ctl[:] = dev.ctl.copy_to_host()
@@ -236,16 +262,21 @@ class Machine(cpu.Machine):
             rate = done / max(time.perf_counter() - t0, 1e-9)
             slow = slow + 1 if count < SMALL and rate < self.cpu_rate else 0
             stuck = stuck + 1 if done == 0 else 0
-            if ctl[k.C_FULL] or dev.running_low(ctl):
+            in_use, full = -1, int(ctl[k.C_FULL])
+            if full or dev.running_low(ctl):
                 t1 = time.perf_counter()
                 dev.compact(ctl)
                 compactions, compact_s = compactions + 1, compact_s + time.perf_counter() - t1
+                in_use = int(ctl[k.C_NBUMP] - ctl[k.C_NLEN])
+            self.trace.append((before, threads, launches, chunk, done,
+                               time.perf_counter() - t0, count, full, in_use))
             if slow >= SLOW_SYNCS or stuck >= 2:
                 break
-        total = int(ctl[k.C_ANNI:k.C_OPER + 1].sum())
+        total, t1 = int(ctl[k.C_ANNI:k.C_OPER + 1].sum()), time.perf_counter()
         self.download(ctl, fin, count)
         seconds = time.perf_counter() - start
-        self.phases.append((total, seconds, syncs, top, compactions, compact_s))
+        self.phases.append((total, seconds, syncs, top, compactions, compact_s,
+                            time.perf_counter() - t1))
         return total >= self.cpu_rate * seconds
 
     def upload(self) -> np.ndarray:
@@ -270,9 +301,12 @@ class Machine(cpu.Machine):
         return ctl
 
     def download(self, ctl: np.ndarray, front, count: int):
-        """Copy the heap back, rebuild the free lists and stack the redexes left (if any)."""
+        """Copy the heap back up to its last slot in use (the slots past it become fresh ones:
+        copying and chaining the whole bumped range cost more than the device phase on nets
+        that end small), rebuild the free lists and stack the redexes left (if any)."""
         dev, k, st = self.device, self.device.k, self.st
-        nb, vb = min(int(ctl[k.C_NBUMP]), dev.ncap), min(int(ctl[k.C_VBUMP]), dev.vcap)
+        nb = dev.used_below(dev.nodes, 2, 1, min(int(ctl[k.C_NBUMP]), dev.ncap))
+        vb = dev.used_below(dev.vs, 1, K.ROOT + 1, min(int(ctl[k.C_VBUMP]), dev.vcap))
         dev.nodes[:2 * nb].copy_to_host(self.nodes[:2 * nb])
         dev.vs[:vb].copy_to_host(self.vs[:vb])
         out = np.zeros(2, np.int64)

@@ -2,21 +2,25 @@
 
 Input: the cpu backend's heap (kernels.py port layout and arrays) in device memory, with every
 free node (`nodes[2a]`) and free var cell marked FREE, and the pre-packed book
-(layout.Program.words). `step` reduces one frontier: thread t takes redexes t, t + T, ... and
-drains each through a small local stack for at most `steps` interactions; the redexes it leaves
-go to the next frontier through an atomic increment. Links deposit into var cells with an atomic
-exchange (the first end to arrive leaves its port, the second takes it, frees the cell and goes
-on), so the nodes of a redex belong to the thread holding it and their aux ports need no
-atomics. Nodes and vars come from per-thread chunks refilled from a pool of free indices
-(`compact` gathers it) or from the bump pointers; REF expansions reserve fresh DUP labels with an
-atomic add. A thread that cannot allocate sets C_FULL and hands its redexes on untouched.
+(layout.Program.words). `step` reduces one frontier: thread t takes redex t, then the next
+untaken one, and drains each through a small local stack for at most `steps` interactions; the
+redexes it leaves go to the next frontier through an atomic increment. Links deposit into var
+cells with an atomic exchange (the first end to arrive leaves its port, the second takes it,
+frees the cell and goes on), so the nodes of a redex belong to the thread holding it and their
+aux ports need no atomics. Nodes and vars come from per-thread chunks refilled from a pool of
+free indices (`compact` gathers it) or from the bump pointers; REF expansions reserve fresh DUP
+labels with an atomic add. A thread that cannot allocate sets C_FULL, hands the redexes of that
+chain on untouched and goes on with its next frontier redex (which may need no memory, or find
+some that others freed).
 Rules and counters are those of kernels.reduce (sinks excepted: the host keeps programs that use
 HVM.log/HVM.print on the cpu kernel).
 """
 from __future__ import annotations
 
 import numpy as np
-from numba import cuda
+from llvmlite import ir
+from numba import config, cuda, types
+from numba.extending import intrinsic
 
 from . import kernels as K
 from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_NOFF,
@@ -40,10 +44,32 @@ CTL_SIZE = 19
 P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH = range(5)
 PAR_SIZE = 5
 
-# per-thread state: counters, chunk fill, local stack pointer, share flag
-T_ANNI, T_COMM, T_ERAS, T_DREF, T_OPER, T_NC, T_VC, T_SP, T_SHARE = range(9)
-TS_SIZE = 9
+# per-thread state: counters, chunk fill, local stack pointer, share flag, chunk size
+T_ANNI, T_COMM, T_ERAS, T_DREF, T_OPER, T_NC, T_VC, T_SP, T_SHARE, T_CHUNK = range(10)
+TS_SIZE = 10
 
+FENCE_PTX = "membar.gl;"   # orders a thread's node writes before its links' exchanges
+
+
+@intrinsic
+def _fence(typingctx):
+    """The PTX fence FENCE_PTX between the node writes of a rule and the exchanges that
+    publish them, and between taking a redex and reading its nodes."""
+    def codegen(context, builder, signature, args):
+        asm = ir.InlineAsm(ir.FunctionType(ir.VoidType(), []), FENCE_PTX, "~{memory}",
+                           side_effect=True)
+        builder.call(asm, [])
+        return context.get_dummy_value()
+    return types.void(), codegen
+
+
+if config.ENABLE_CUDASIM:
+    @cuda.jit(device=True)
+    def fence():
+        """The simulator's fence (it runs no PTX)."""
+        cuda.threadfence()
+else:
+    fence = _fence
 apply_op = cuda.jit(device=True)(K.apply_op.py_func)
 adjust = cuda.jit(device=True)(K.adjust.py_func)
 place = cuda.jit(device=True)(K.place.py_func)
@@ -51,9 +77,10 @@ place = cuda.jit(device=True)(K.place.py_func)
 
 @cuda.jit(device=True)
 def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap):
-    """Top the chunk `ch` up from the pool, then from the bump pointer; False if it stays empty."""
+    """Top the chunk `ch` up to ts[T_CHUNK] entries from the pool, then from the bump pointer;
+    False if it stays empty."""
     c = ts[slot]
-    want = CH - c
+    want = ts[T_CHUNK] - c
     p = cuda.atomic.add(ctl, cpos, want)
     top = ctl[clen]
     while want > 0 and p < top:
@@ -181,7 +208,7 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, s
         x = noff + 2 * i
         nodes[2 * m] = place(prog[x], prog[x + tlen], sc, base, lablo)
         nodes[2 * m + 1] = place(prog[x + 1], prog[x + 1 + tlen], sc, base, lablo)
-    cuda.threadfence()
+    fence()
     roff = prog[row + D_ROFF]
     for r in range(0, 2 * rlen, 2):
         link(place(prog[roff + r], prog[roff + r + tlen], sc, base, lablo),
@@ -237,7 +264,7 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, ct
     nodes[2 * ib + 1] = v21 << 4
     nodes[2 * y2] = v12 << 4
     nodes[2 * y2 + 1] = v22 << 4
-    cuda.threadfence()
+    fence()
     link(b & ~ADDR_BITS | (ia << 4), a1, vs, ts, lst, vch, fout, ctl, cout)
     link(b & ~ADDR_BITS | (x2 << 4), a2, vs, ts, lst, vch, fout, ctl, cout)
     link(a & ~ADDR_BITS | (ib << 4), b1, vs, ts, lst, vch, fout, ctl, cout)
@@ -260,7 +287,7 @@ def operate(a, b, nodes, vs, ts, lst, vch, fout, ctl, cout, nch):
         link((val << 4) | NUM, r, vs, ts, lst, vch, fout, ctl, cout)
     else:
         nodes[2 * ib] = a
-        cuda.threadfence()
+        fence()
         link((b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT), x, vs, ts, lst, vch, fout, ctl, cout)
     return 1
 
@@ -292,14 +319,14 @@ def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool):
         c2 = nodes[2 * ic + 1]
         release(nodes, 2, ib, nch, ts, T_NC)
         release(nodes, 2, ic, nch, ts, T_NC)
-        cuda.threadfence()
+        fence()
         link(p, c1, vs, ts, lst, vch, fout, ctl, cout)
         link(q, c2, vs, ts, lst, vch, fout, ctl, cout)
         ts[T_ANNI] += 1
         return 2
     nodes[2 * ib] = p
     nodes[2 * ib + 1] = q
-    cuda.threadfence()
+    fence()
     link((ib << 4) | CON, br, vs, ts, lst, vch, fout, ctl, cout)
     return 1
 
@@ -353,10 +380,11 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
 
 
 @cuda.jit("void(int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], "
-          "int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)", cache=True)
-def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps, share):
+          "int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64, int64)", cache=True)
+def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps, share, chunk):
     """One pass: reduce the frontier `fin` (count ctl[parity]) into `fout` (count
-    ctl[parity + 1 mod 3]); clears the third counters for the pass after. Thread t takes redex
+    ctl[parity + 1 mod 3]), each thread refilling its chunks with `chunk` (4 to CH) entries at
+    a time; clears the third counters for the pass after. Thread t takes redex
     t, then the next untaken one (counter ctl[C_TAKEN + parity]) until none is left, so a
     thread whose redexes finish early takes more (a fixed stride made every pass wait for the
     thread with the longest chains)."""
@@ -377,10 +405,10 @@ def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps,
     for k in range(TS_SIZE):
         ts[k] = 0
     ts[T_SHARE] = share
+    ts[T_CHUNK] = chunk
     sw = par[P_SWIDTH]
     sc = scr[tid * sw:(tid + 1) * sw]
     i = tid
-    full = False
     while i < count:
         lst[0] = fin[2 * i]
         lst[1] = fin[2 * i + 1]
@@ -391,12 +419,11 @@ def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps,
             ts[T_SP] = sp
             a = lst[2 * sp]
             b = lst[2 * sp + 1]
-            cuda.threadfence()
+            fence()
             r = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
                          npool, vpool)
             if r < 0:
-                ts[T_SP] = sp + 1      # hand the pair on untouched
-                full = True
+                ts[T_SP] = sp + 1      # out of memory: hand the pair on untouched
                 break
             done += r
         for k in range(ts[T_SP]):
@@ -404,12 +431,6 @@ def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps,
             fout[2 * j] = lst[2 * k]
             fout[2 * j + 1] = lst[2 * k + 1]
         i = nthreads + cuda.atomic.add(ctl, ctaken, 1)
-        if full:
-            while i < count:
-                j = cuda.atomic.add(ctl, cout, 1)
-                fout[2 * j] = fin[2 * i]
-                fout[2 * j + 1] = fin[2 * i + 1]
-                i = nthreads + cuda.atomic.add(ctl, ctaken, 1)
     for k in range(5):
         if ts[k] != 0:
             cuda.atomic.add(ctl, C_ANNI + k, ts[k])
@@ -433,3 +454,15 @@ def fill(arr, lo, hi, value):
         arr[i] = value
         i += cuda.gridsize(1)
 
+
+@cuda.jit("void(int64[::1], int64, int64, int64, int64[::1])", cache=True)
+def last_used(arr, stride, lo, hi, out):
+    """out[0] = the largest index in [lo, hi) whose entry is not marked FREE (if above out[0])."""
+    i = cuda.grid(1) + lo
+    top = -1
+    while i < hi:
+        if arr[stride * i] != FREE:
+            top = i
+        i += cuda.gridsize(1)
+    if top >= 0:
+        cuda.atomic.max(out, 0, top)
