@@ -114,7 +114,7 @@ def phases(paths: list[str], trace_dir: str | None = None) -> None:
                   f"frontier up to {top:,}, {compactions} compactions ({compact_s:.3f} s), "
                   f"heap back in {back_s:.3f} s")
         if trace_dir:
-            rows = ["frontier,threads,launches,chunk,interactions,seconds,next_frontier,full,"
+            rows = ["frontier,threads,launches,interactions,seconds,next_frontier,full,"
                     "nodes_in_use"]
             rows += [",".join(str(x) for x in row) for row in machine.trace]
             (Path(trace_dir) / f"{Path(p).stem}.csv").write_text("\n".join(rows) + "\n")

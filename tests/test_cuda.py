@@ -29,6 +29,7 @@ if not numba.config.ENABLE_CUDASIM:                   # pragma: no cover
                 allow_module_level=True)
 from hvmlang.runtime import cuda   # noqa: E402
 cuda.load()     # the simulator needs no device: a failure here is a bug in the kernels
+from hvmlang.runtime import cuda_kernels   # noqa: E402
 
 TREE = """
 @main = r & @sumt ~ (#4 (t r)) & @gen ~ (#4 t)
@@ -43,10 +44,12 @@ CHURCH = "@c2 = ({0 (b a) (c b)} (c a))\n@inc = (<+ #1 a> a)\n"
 @pytest.fixture(autouse=True)
 def tiny(monkeypatch):
     """Few threads and blocks (each simulated thread is a Python thread) and no cpu quota, so
-    every net goes through the device kernels."""
+    every net goes through the device kernels; free slots count as scarce under 256, so small
+    heaps refill chunks both ways."""
     for name, value in (("CPU_QUOTA", 1), ("MAX_THREADS", 32), ("BLOCK", 32), ("STEPS", 4),
                         ("SWEEP_BLOCKS", 1), ("SMALL", 4), ("SHARE_BELOW", 8)):
         monkeypatch.setattr(cuda, name, value)
+    monkeypatch.setattr(cuda_kernels, "SCARCE", 256)
 
 
 def device_counts(stats) -> dict:

@@ -139,26 +139,14 @@ class Device:
         if hi > lo:
             self.k.fill[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](arr, lo, hi, value)
 
-    def free_slots(self, ctl: np.ndarray) -> list[tuple[int, int]]:
-        """(free, capacity) of the nodes and of the vars: the fresh slots past the bump pointer
-        and the slots left in the pool."""
-        k = self.k
-        return [(int(cap - min(ctl[bump], cap) + max(0, ctl[length] - ctl[pos])), cap)
-                for cap, bump, pos, length in ((self.ncap, k.C_NBUMP, k.C_NPOS, k.C_NLEN),
-                                               (self.vcap, k.C_VBUMP, k.C_VPOS, k.C_VLEN))]
-
     def running_low(self, ctl: np.ndarray) -> bool:
-        """Whether the free nodes or vars have fallen under an eighth (then it is time to
-        compact; the bump pointers only grow, so testing them alone compacted at every
-        synchronisation)."""
-        return any(free < cap // 8 for free, cap in self.free_slots(ctl))
-
-    def chunk(self, ctl: np.ndarray, threads: int) -> int:
-        """How many slots a thread takes at a time: CH, or fewer when the free slots could
-        not fill every thread's chunks four times over (the slots a thread holds when a launch
-        ends stay unused until the next compaction)."""
-        least = min(free for free, _ in self.free_slots(ctl))
-        return int(min(self.k.CH, max(4, least // (4 * threads))))
+        """Whether the fresh slots past a bump pointer and the slots left in its pool have
+        fallen under an eighth of the nodes or vars (then it is time to compact; the bump
+        pointers only grow, so testing them alone compacted at every synchronisation)."""
+        k = self.k
+        return any(cap - min(ctl[bump], cap) + max(0, ctl[length] - ctl[pos]) < cap // 8
+                   for cap, bump, pos, length in ((self.ncap, k.C_NBUMP, k.C_NPOS, k.C_NLEN),
+                                                  (self.vcap, k.C_VBUMP, k.C_VPOS, k.C_VLEN)))
 
     def used_below(self, arr, stride: int, lo: int, hi: int) -> int:
         """One past the largest index in [lo, hi) whose entry is in use (lo if none is)."""
@@ -198,7 +186,7 @@ class Machine(cpu.Machine):
         #                             frontier, compactions, seconds spent compacting, seconds
         #                             spent bringing the heap back)
         self.trace = []             # per synchronisation: (frontier before, threads, launches,
-        #                             chunk, interactions, seconds, frontier after, whether a thread
+        #                             interactions, seconds, frontier after, whether a thread
         #                             ran out of memory, nodes in use after a compaction or -1)
 
     def reduce(self):
@@ -246,11 +234,10 @@ class Machine(cpu.Machine):
             share = 1 if count < SHARE_BELOW else 0
             threads = min(dev.threads, max(BLOCK, 4 * count))
             launches, before = BATCH[0] if count < SMALL else BATCH[1], count
-            chunk = dev.chunk(ctl, threads)
             for _ in range(launches):
                 k.step[dev.grid(threads), BLOCK](dev.nodes, dev.vs, fin, fout, dev.ctl, dev.par,
                                                  dev.prog, dev.scr, dev.npool, dev.vpool,
-                                                 parity, STEPS, share, chunk)
+                                                 parity, STEPS, share)
                 parity = (parity + 1) % 3
                 fin, fout = fout, fin
             ctl[:] = dev.ctl.copy_to_host()
@@ -268,7 +255,7 @@ class Machine(cpu.Machine):
                 dev.compact(ctl)
                 compactions, compact_s = compactions + 1, compact_s + time.perf_counter() - t1
                 in_use = int(ctl[k.C_NBUMP] - ctl[k.C_NLEN])
-            self.trace.append((before, threads, launches, chunk, done,
+            self.trace.append((before, threads, launches, done,
                                time.perf_counter() - t0, count, full, in_use))
             if slow >= SLOW_SYNCS or stuck >= 2:
                 break

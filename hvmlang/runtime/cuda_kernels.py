@@ -31,6 +31,7 @@ FREE = -1        # mark of a free node (first word) or var cell
 LS = 16          # local redex stack of a thread (pairs)
 LS_WORDS = 2 * LS
 CH = 32          # nodes / vars a thread holds ready to use
+SCARCE = 1 << 22  # free slots (pool and past the bump pointer) under which chunks take only 4
 
 # ctl: frontier counters (three, rotating), counters, allocators, flags, and the counters of
 # frontier redexes taken beyond the first one per thread (three, rotating with the frontiers)
@@ -44,9 +45,9 @@ CTL_SIZE = 19
 P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH = range(5)
 PAR_SIZE = 5
 
-# per-thread state: counters, chunk fill, local stack pointer, share flag, chunk size
-T_ANNI, T_COMM, T_ERAS, T_DREF, T_OPER, T_NC, T_VC, T_SP, T_SHARE, T_CHUNK = range(10)
-TS_SIZE = 10
+# per-thread state: counters, chunk fill, local stack pointer, share flag
+T_ANNI, T_COMM, T_ERAS, T_DREF, T_OPER, T_NC, T_VC, T_SP, T_SHARE = range(9)
+TS_SIZE = 9
 
 FENCE_PTX = "membar.gl;"   # orders a thread's node writes before its links' exchanges
 
@@ -77,12 +78,14 @@ place = cuda.jit(device=True)(K.place.py_func)
 
 @cuda.jit(device=True)
 def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap):
-    """Top the chunk `ch` up to ts[T_CHUNK] entries from the pool, then from the bump pointer;
-    False if it stays empty."""
+    """Top the chunk `ch` up from the pool, then from the bump pointer; False if it stays empty.
+    It takes CH entries, or 4 once free slots are SCARCE: the entries a thread holds when its
+    launch ends stay unused until the next compaction, and with a hundred thousand threads
+    holding CH each, a nearly full heap ran out while most of its free slots sat in chunks."""
     c = ts[slot]
-    want = ts[T_CHUNK] - c
-    p = cuda.atomic.add(ctl, cpos, want)
     top = ctl[clen]
+    want = (CH if top - ctl[cpos] + cap - ctl[cbump] > SCARCE else 4) - c
+    p = cuda.atomic.add(ctl, cpos, want)
     while want > 0 and p < top:
         ch[c] = pool[p]
         c += 1
@@ -380,11 +383,10 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
 
 
 @cuda.jit("void(int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], "
-          "int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64, int64)", cache=True)
-def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps, share, chunk):
+          "int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)", cache=True)
+def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps, share):
     """One pass: reduce the frontier `fin` (count ctl[parity]) into `fout` (count
-    ctl[parity + 1 mod 3]), each thread refilling its chunks with `chunk` (4 to CH) entries at
-    a time; clears the third counters for the pass after. Thread t takes redex
+    ctl[parity + 1 mod 3]); clears the third counters for the pass after. Thread t takes redex
     t, then the next untaken one (counter ctl[C_TAKEN + parity]) until none is left, so a
     thread whose redexes finish early takes more (a fixed stride made every pass wait for the
     thread with the longest chains)."""
@@ -405,7 +407,6 @@ def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps,
     for k in range(TS_SIZE):
         ts[k] = 0
     ts[T_SHARE] = share
-    ts[T_CHUNK] = chunk
     sw = par[P_SWIDTH]
     sc = scr[tid * sw:(tid + 1) * sw]
     i = tid
