@@ -288,9 +288,9 @@ class Machine(cpu.Machine):
         return ctl
 
     def download(self, ctl: np.ndarray, front, count: int):
-        """Copy the heap back up to its last slot in use (the slots past it become fresh ones:
-        copying and chaining the whole bumped range cost more than the device phase on nets
-        that end small), rebuild the free lists and stack the redexes left (if any)."""
+        """Copy the heap back up to its last slot in use (the slots past it become fresh ones,
+        so a net that ends small copies little), rebuild the free lists and stack the redexes
+        left (if any)."""
         dev, k, st = self.device, self.device.k, self.st
         nb = dev.used_below(dev.nodes, 2, 1, min(int(ctl[k.C_NBUMP]), dev.ncap))
         vb = dev.used_below(dev.vs, 1, K.ROOT + 1, min(int(ctl[k.C_VBUMP]), dev.vcap))

@@ -49,7 +49,9 @@ PAR_SIZE = 5
 T_ANNI, T_COMM, T_ERAS, T_DREF, T_OPER, T_NC, T_VC, T_SP, T_SHARE = range(9)
 TS_SIZE = 9
 
-FENCE_PTX = "membar.gl;"   # orders a thread's node writes before its links' exchanges
+# the fence between a rule's node writes and the exchanges that publish them (a PTX string, so
+# that bench/cuda_device.sh can try others: acqrel, nofence)
+FENCE_PTX = "membar.gl;"
 
 
 @intrinsic
@@ -71,6 +73,7 @@ if config.ENABLE_CUDASIM:
         cuda.threadfence()
 else:
     fence = _fence
+
 apply_op = cuda.jit(device=True)(K.apply_op.py_func)
 adjust = cuda.jit(device=True)(K.adjust.py_func)
 place = cuda.jit(device=True)(K.place.py_func)
