@@ -116,6 +116,25 @@ def test_heap_comes_back_up_to_its_last_slot_in_use():
     assert (machine.st[K.S_NBUMP], machine.st[K.S_VBUMP]) == (1, K.ROOT + 1)
 
 
+def test_trace_accounts_for_every_device_interaction():
+    """The per-synchronisation trace adds up to the device phases, and each row's next frontier
+    is the following row's frontier within a phase."""
+    from hvmlang.runtime import cpu
+    from hvmlang.runtime.layout import pack
+    book = parse_book(TREE.replace("#4", "#5"), "<test>")
+    machine = cuda.Machine(pack(book), RunOptions(mem_bytes=1 << 15))
+    cpu.complete(machine, 0.0)
+    rows, phases = machine.trace, machine.phases
+    assert sum(row[3] for row in rows) == sum(phase[0] for phase in phases) > 0
+    assert len(rows) == sum(phase[2] for phase in phases)
+    start = 0
+    for phase in phases:
+        mine = rows[start:start + phase[2]]
+        assert [row[5] for row in mine[:-1]] == [row[0] for row in mine[1:]]
+        start += phase[2]
+    assert any(row[7] >= 0 for row in rows)            # a compaction counted the nodes in use
+
+
 def test_rewrite_limit_stops_on_device():
     from hvmlang.runtime.api import RewriteLimit
     with pytest.raises(RewriteLimit):
