@@ -138,6 +138,14 @@ def free_slots(arr, stride: int, head: int) -> int:
     return n
 
 
+def assert_no_slot_is_lost(machine):
+    """Every slot below the bump pointers is live or on the free list."""
+    nodes, vs, st = machine.nodes, machine.vs, machine.st
+    assert free_slots(nodes, 2, st[kernels.S_NFREE]) + st[kernels.S_NLIVE] == \
+        st[kernels.S_NBUMP] - 1
+    assert free_slots(vs, 1, st[kernels.S_VFREE]) + st[kernels.S_VLIVE] == st[kernels.S_VBUMP] - 1
+
+
 @pytest.mark.parametrize("threads", THREADS)
 def test_no_slot_is_lost(threads):
     """After the round every slot below the bump pointers is live or on the free list: the
@@ -146,10 +154,40 @@ def test_no_slot_is_lost(threads):
     machine = cpu_parallel.Machine(pack(book), RunOptions(), None, threads, False)
     result = cpu.complete(machine, 0.0)
     assert readback(result.net, book) == readback(cpu.run(book, RunOptions()).net, book)
-    nodes, vs, st = machine.nodes, machine.vs, machine.st
-    assert free_slots(nodes, 2, st[kernels.S_NFREE]) + st[kernels.S_NLIVE] == \
-        st[kernels.S_NBUMP] - 1
-    assert free_slots(vs, 1, st[kernels.S_VFREE]) + st[kernels.S_VLIVE] == st[kernels.S_VBUMP] - 1
+    assert_no_slot_is_lost(machine)
+
+
+# a counting loop (one redex at a time), then a tree summed in parallel
+SEQUENTIAL_THEN_PARALLEL = """
+Loop 0 acc = acc
+Loop 1+n acc = (Loop n (+ acc 1))
+Tree 0 = 1
+Tree 1+d = (+ (Tree d) (Tree d))
+Par 0 = 0
+Par 1+n = (Tree 11)
+main = (Par (Loop 1000000 0))
+"""
+
+
+@pytest.mark.parametrize("threads", THREADS)
+def test_sequential_work_goes_to_the_cpu_kernel_and_back(threads, monkeypatch):
+    """A round where one worker works alone stops; the cpu kernel goes on until its stacks
+    hold SPREAD pairs per thread, then the workers take over again (same result, counters
+    and slot accounting as the cpu backend)."""
+    monkeypatch.setattr(cpu_parallel, "SOLO_S", 0.0)
+    rounds = []
+    one_round = cpu_parallel.Machine.round
+    monkeypatch.setattr(cpu_parallel.Machine, "round",
+                        lambda machine: rounds.append(one_round(machine)) or rounds[-1])
+    book = prune(compile_source(SEQUENTIAL_THEN_PARALLEL, "seq.hvm", Options(), Reporter()))
+    options = RunOptions(threads=threads, chunk=1000)
+    machine = cpu_parallel.Machine(pack(book), options, None, threads, False)
+    result = cpu.complete(machine, 0.0)
+    serial = cpu.run(book, options)
+    assert print_net(result.net) == print_net(serial.net) == "#2048"
+    assert counts(result.stats) == counts(serial.stats)
+    assert rounds[0] and len(rounds) >= 2 and not rounds[-1]
+    assert_no_slot_is_lost(machine)
 
 
 def test_foreign_lists_are_handed_to_the_worker_that_ran_out():

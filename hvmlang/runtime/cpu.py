@@ -140,14 +140,38 @@ class Machine:
 
     def reduce(self):
         """Reduce until no redex is left, chunk by chunk."""
+        self.reduce_until(None)
+
+    def reduce_until(self, spread: int | None) -> bool:
+        """Reduce chunk by chunk until no redex is left (False) or, given `spread`, until the
+        redex stacks hold at least that many pairs after a chunk (True)."""
+        st = self.st
         while True:
-            status = K.reduce(self.nodes, self.vs, self.rdx, self.outs, self.st, self.prog.words,
+            status = K.reduce(self.nodes, self.vs, self.rdx, self.outs, st, self.prog.words,
                               self.scr, self.req, self.budget())
             self.check_limits()
             if status == K.DONE:
-                return
+                return False
             if status != K.BUDGET:
                 self.grow(status)
+            elif spread is not None and st[K.S_HI] + st[K.S_LO] >= spread:
+                return True
+
+    def restack(self, pairs: np.ndarray):
+        """Put redex pairs on the cpu kernel's empty stacks (REF expansions on the low one)."""
+        st = self.st
+        a, b = pairs[0::2], pairs[1::2]
+        ta, tb = a & K.TAG_MASK, b & K.TAG_MASK
+        low = (((ta == K.REF) & (tb >= K.CON) & (tb != K.DUP) & ((a >> 4) >= K.NSINKS))
+               | ((tb == K.REF) & (ta >= K.CON) & (ta != K.DUP) & ((b >> 4) >= K.NSINKS)))
+        hi, lo = pairs.reshape(-1, 2)[~low], pairs.reshape(-1, 2)[low]
+        if self.rdx.size < 2 * (len(hi) + len(lo) + 4):
+            st[K.S_NEED] = len(hi) + len(lo) + 4
+            self.grow(K.GROW_RDX)
+        self.rdx[:hi.size] = hi.ravel()
+        if lo.size:
+            self.rdx[self.rdx.size - lo.size:] = lo.ravel()
+        st[K.S_HI], st[K.S_LO] = len(hi), len(lo)
 
     def schedule(self, locs: np.ndarray):
         """Ask the kernel to expand the REF found at each location, in order, before it

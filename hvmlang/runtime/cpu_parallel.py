@@ -11,6 +11,9 @@ array grows (by doubling, up to `mem_bytes`) before they resume.
 
 With one thread, or when the book references the sinks HVM.log / HVM.print (the order of
 their outputs would depend on the schedule), the single-threaded cpu kernel reduces instead.
+Sequential stretches go to it too: when one worker has worked alone for SOLO_S (no other
+worker busy, nothing pooled) the main thread stops the round, the redexes left go on the cpu
+kernel's stacks, and the workers start a new round once those hold SPREAD pairs per thread.
 `Stats.peak` is sampled (every PUBLISH interactions of each worker), not exact. OPER may
 differ from the cpu backend's: an operator that meets its first operand before the second has
 arrived flips (one more OPER), which depends on the schedule; every other counter is equal.
@@ -34,6 +37,8 @@ POOL = 1 << 10            # shared redex pairs
 BAG = 1 << 12             # initial redex pairs per worker
 MONITOR_S = 0.005         # the main thread checks limits this often
 SLEEP_S = (1e-4, 4e-3)    # an idle thread's pause, doubling from the first to the second
+SOLO_S = 0.1              # one worker busy this long, nothing pooled: go on with the cpu kernel
+SPREAD = 4                # pairs per thread on the cpu kernel's stacks that bring the workers back
 
 _A = "int64[::1]"
 _SIGNATURES = {
@@ -77,6 +82,7 @@ class Machine(cpu.Machine):
         self.pool = np.zeros(2 * POOL, np.int64)
         self.nown = self.vown = np.zeros(0, np.int64)
         self.status: list = []
+        self.solo = False           # the last round stopped because one worker worked alone
 
     def rewrites(self) -> int:
         return super().rewrites() + int(self.ws[:, P.W_ANNI:P.W_OPER + 1].sum())
@@ -85,13 +91,22 @@ class Machine(cpu.Machine):
         return super().nbytes() + sum(b.nbytes for b in self.bags)
 
     def reduce(self):
-        """Reduce until no redex is left: the pending expansion requests are dealt out to the
-        workers' bags, the workers run (worker 0 owning the heap so far), and their allocators
-        and counters fold back into `st` (free lists chained into one, the cpu kernel's
-        format)."""
+        """Reduce until no redex is left: rounds of the workers, and the cpu kernel in between
+        while the work is sequential (one worker busy for SOLO_S, nothing pooled: the worker
+        kernel is 10-45% slower than the cpu kernel alone) until its stacks hold SPREAD pairs
+        per thread."""
         if self.serial:
             super().reduce()
             return
+        while self.round() and self.reduce_until(SPREAD * self.threads):
+            pass
+
+    def round(self) -> bool:
+        """One round of the workers: the pending expansion requests and stacked pairs are dealt
+        out to their bags, the workers run (worker 0 owning the heap so far), and their
+        allocators and counters fold back into `st` (free lists chained into one, the cpu
+        kernel's format). Whether it stopped with one worker working alone; its redexes are then
+        on the cpu kernel's stacks."""
         st, ctl, ws, n = self.st, self.ctl, self.ws, self.threads
         ctl[:] = 0
         ctl[P.C_NBUMP], ctl[P.C_VBUMP] = st[K.S_NBUMP], st[K.S_VBUMP]
@@ -103,26 +118,48 @@ class Machine(cpu.Machine):
         ws[0, P.W_VFREE] = self.align(self.vs, 1, P.C_VBUMP, K.S_VBUMP, K.S_VFREE)
         self.nown = self.vown = np.zeros(0, np.int64)
         self.size_owners()
-        pairs = self.req[2 * int(st[K.S_RPOS]):2 * int(st[K.S_NREQ])].reshape(-1, 2)
+        hi, lo = int(st[K.S_HI]), int(st[K.S_LO])
+        high = np.concatenate([self.req[2 * int(st[K.S_RPOS]):2 * int(st[K.S_NREQ])],
+                               self.rdx[:2 * hi]]).reshape(-1, 2)
+        low = self.rdx[self.rdx.size - 2 * lo:].reshape(-1, 2)
+        st[K.S_HI] = st[K.S_LO] = 0
         for t in range(n):
-            mine = pairs[t::n]
-            if self.bags[t].size < 2 * (mine.shape[0] + self.prog.links + BAG):
-                self.bags[t] = np.zeros(2 * (mine.shape[0] + self.prog.links + BAG), np.int64)
+            mine, calls = high[t::n], low[t::n]
+            size = 2 * (mine.shape[0] + calls.shape[0] + self.prog.links + BAG)
+            if self.bags[t].size < size:
+                self.bags[t] = np.zeros(size, np.int64)
             self.bags[t][:mine.size] = mine.ravel()
-            ws[t, P.W_HI] = mine.shape[0]
+            if calls.size:
+                self.bags[t][self.bags[t].size - calls.size:] = calls.ravel()
+            ws[t, P.W_HI], ws[t, P.W_LO] = mine.shape[0], calls.shape[0]
         while True:
             self.launch()
             if all(s == P.DONE for s in self.status):
+                self.solo = False
                 break
             grows = [(t, s) for t, s in enumerate(self.status)
                      if s in (P.GROW_NODES, P.GROW_VARS, P.GROW_RDX)]
-            if not grows:
-                raise RuntimeError(f"cpu-parallel workers stopped with {self.status}")
             for t, s in grows:
                 self.grow_for(t, s)
             self.size_owners()
+            if self.solo:
+                break
+            if not grows:
+                raise RuntimeError(f"cpu-parallel workers stopped with {self.status}")
+        pairs = self.leftovers() if self.solo else None
         self.fold()
         self.check_limits()
+        if pairs is not None:
+            self.restack(pairs)
+        return self.solo
+
+    def leftovers(self) -> np.ndarray:
+        """The redex pairs left in the workers' bags and in the pool, flat."""
+        parts = [self.pool[:2 * int(self.ctl[P.C_COUNT])]]
+        for bag, row in zip(self.bags, self.ws):
+            hi, lo = int(row[P.W_HI]), int(row[P.W_LO])
+            parts += [bag[:2 * hi], bag[bag.size - 2 * lo:]]
+        return np.concatenate(parts)
 
     def align(self, arr, stride: int, field: int, bump: int, free: int) -> int:
         """Start the shared bump pointer ctl[field] at a block boundary (st[bump] rounded up);
@@ -145,18 +182,27 @@ class Machine(cpu.Machine):
             setattr(self, name, new)
 
     def launch(self):
-        """Run every worker until all are done or stopped; check limits meanwhile."""
-        self.ctl[P.C_STOP] = 0
+        """Run every worker until all are done or stopped; check limits meanwhile, and stop
+        them (setting `solo`) once one worker has worked alone for SOLO_S."""
+        ctl = self.ctl
+        ctl[P.C_STOP] = 0
         self.status = [None] * self.threads
+        self.solo = False
         threads = [threading.Thread(target=self.worker, args=(t,), daemon=True)
                    for t in range(self.threads)]
         for th in threads:
             th.start()
+        alone = None            # since when C_WORK (busy workers + pooled pairs) has been 1
         try:
             for th in threads:
                 while th.is_alive():
                     th.join(MONITOR_S)
                     self.check_limits()
+                    now = time.perf_counter()
+                    alone = (alone or now) if ctl[P.C_WORK] == 1 else None
+                    if alone is not None and now - alone > SOLO_S and not ctl[P.C_STOP]:
+                        self.solo = True
+                        ctl[P.C_STOP] = 1
         except BaseException:
             self.ctl[P.C_STOP] = 1
             for th in threads:

@@ -307,22 +307,6 @@ class Machine(cpu.Machine):
         if count:
             self.restack(front[:2 * count].copy_to_host())
 
-    def restack(self, pairs: np.ndarray):
-        """Put redex pairs back on the cpu kernel's stacks (REF expansions on the low one)."""
-        st = self.st
-        a, b = pairs[0::2], pairs[1::2]
-        ta, tb = a & K.TAG_MASK, b & K.TAG_MASK
-        low = (((ta == K.REF) & (tb >= K.CON) & (tb != K.DUP) & ((a >> 4) >= K.NSINKS))
-               | ((tb == K.REF) & (ta >= K.CON) & (ta != K.DUP) & ((b >> 4) >= K.NSINKS)))
-        hi, lo = pairs.reshape(-1, 2)[~low], pairs.reshape(-1, 2)[low]
-        if self.rdx.size < 2 * (len(hi) + len(lo) + 4):
-            st[K.S_NEED] = len(hi) + len(lo) + 4
-            self.grow(K.GROW_RDX)
-        self.rdx[:hi.size] = hi.ravel()
-        if lo.size:
-            self.rdx[self.rdx.size - lo.size:] = lo.ravel()
-        st[K.S_HI], st[K.S_LO] = len(hi), len(lo)
-
 
 def run(book: net.Book, options: RunOptions, *, initial: int | None = None) -> RunResult:
     """Reduce `book` from its entry point to normal form, on the GPU where it pays."""
