@@ -172,8 +172,8 @@ main = (Par (Loop 1000000 0))
 @pytest.mark.parametrize("threads", THREADS)
 def test_sequential_work_goes_to_the_cpu_kernel_and_back(threads, monkeypatch):
     """A round where one worker works alone stops; the cpu kernel goes on until its stacks
-    hold SPREAD pairs per thread, then the workers take over again (same result, counters
-    and slot accounting as the cpu backend)."""
+    hold SPREAD pairs, then the workers take over again (same result, counters and slot
+    accounting as the cpu backend)."""
     monkeypatch.setattr(cpu_parallel, "SOLO_S", 0.0)
     rounds = []
     one_round = cpu_parallel.Machine.round

@@ -13,7 +13,7 @@ With one thread, or when the book references the sinks HVM.log / HVM.print (the 
 their outputs would depend on the schedule), the single-threaded cpu kernel reduces instead.
 Sequential stretches go to it too: when one worker has worked alone for SOLO_S (no other
 worker busy, nothing pooled) the main thread stops the round, the redexes left go on the cpu
-kernel's stacks, and the workers start a new round once those hold SPREAD pairs per thread.
+kernel's stacks, and the workers start a new round once those hold SPREAD pairs.
 `Stats.peak` is sampled (every PUBLISH interactions of each worker), not exact. OPER may
 differ from the cpu backend's: an operator that meets its first operand before the second has
 arrived flips (one more OPER), which depends on the schedule; every other counter is equal.
@@ -38,7 +38,8 @@ BAG = 1 << 12             # initial redex pairs per worker
 MONITOR_S = 0.005         # the main thread checks limits this often
 SLEEP_S = (1e-4, 4e-3)    # an idle thread's pause, doubling from the first to the second
 SOLO_S = 0.1              # one worker busy this long, nothing pooled: go on with the cpu kernel
-SPREAD = 4                # pairs per thread on the cpu kernel's stacks that bring the workers back
+SPREAD = 8                # pairs on the cpu kernel's stacks that bring the workers back (its
+#                           stacks hold 2 on a loop, 10-30 on the parallel benchmarks)
 
 _A = "int64[::1]"
 _SIGNATURES = {
@@ -93,12 +94,11 @@ class Machine(cpu.Machine):
     def reduce(self):
         """Reduce until no redex is left: rounds of the workers, and the cpu kernel in between
         while the work is sequential (one worker busy for SOLO_S, nothing pooled: the worker
-        kernel is 10-45% slower than the cpu kernel alone) until its stacks hold SPREAD pairs
-        per thread."""
+        kernel is 10-45% slower than the cpu kernel alone) until its stacks hold SPREAD pairs."""
         if self.serial:
             super().reduce()
             return
-        while self.round() and self.reduce_until(SPREAD * self.threads):
+        while self.round() and self.reduce_until(SPREAD):
             pass
 
     def round(self) -> bool:
