@@ -104,14 +104,19 @@ def test_device_heap_fills_and_is_compacted(monkeypatch):
     assert len(calls) > 1          # the one after the upload, then at least one more
 
 
+def machine_run(text: str, mem_bytes: int) -> tuple:
+    """Run `text` on a cuda Machine kept for inspection: (machine, result)."""
+    from hvmlang.runtime import cpu
+    from hvmlang.runtime.layout import pack
+    machine = cuda.Machine(pack(parse_book(text, "<test>")), RunOptions(mem_bytes=mem_bytes))
+    return machine, cpu.complete(machine, 0.0)
+
+
 def test_heap_comes_back_up_to_its_last_slot_in_use():
     """A net reduced to a number on the device leaves no node and no var but the root in use,
     so nothing of the bumped range is copied back."""
-    from hvmlang.runtime import cpu
     from hvmlang.runtime import kernels as K
-    from hvmlang.runtime.layout import pack
-    machine = cuda.Machine(pack(parse_book(TREE, "<test>")), RunOptions(mem_bytes=1 << 20))
-    result = cpu.complete(machine, 0.0)
+    machine, result = machine_run(TREE, 1 << 20)
     assert print_net(result.net) == "#16" and machine.phases
     assert (machine.st[K.S_NBUMP], machine.st[K.S_VBUMP]) == (1, K.ROOT + 1)
 
@@ -119,11 +124,7 @@ def test_heap_comes_back_up_to_its_last_slot_in_use():
 def test_trace_accounts_for_every_device_interaction():
     """The per-synchronisation trace adds up to the device phases, and each row's next frontier
     is the following row's frontier within a phase."""
-    from hvmlang.runtime import cpu
-    from hvmlang.runtime.layout import pack
-    book = parse_book(TREE.replace("#4", "#5"), "<test>")
-    machine = cuda.Machine(pack(book), RunOptions(mem_bytes=1 << 15))
-    cpu.complete(machine, 0.0)
+    machine, _ = machine_run(TREE.replace("#4", "#5"), 1 << 15)
     rows, phases = machine.trace, machine.phases
     assert sum(row[3] for row in rows) == sum(phase[0] for phase in phases) > 0
     assert len(rows) == sum(phase[2] for phase in phases)

@@ -254,7 +254,7 @@ class Machine(cpu.Machine):
                 t1 = time.perf_counter()
                 dev.compact(ctl)
                 compactions, compact_s = compactions + 1, compact_s + time.perf_counter() - t1
-                in_use = int(ctl[k.C_NBUMP] - ctl[k.C_NLEN])
+                in_use = int(ctl[k.C_NBUMP] - 1 - ctl[k.C_NLEN])    # node 0 is reserved
             self.trace.append((before, threads, launches, done,
                                time.perf_counter() - t0, count, full, in_use))
             if slow >= SLOW_SYNCS or stuck >= 2:

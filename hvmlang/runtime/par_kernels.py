@@ -492,6 +492,6 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
     ws[W_VLIVE], ws[W_VFREE], ws[W_VBUMP], ws[W_VEND] = vlive, vfree, vbump, vend
     ws[W_HI], ws[W_LO] = hi, lo
     ws[W_LABEL], ws[W_LABLEFT], ws[W_NEED] = label, lableft, grown
-    if status != IDLE:      # done or stopped: the round may end here
+    if status != IDLE:      # done, stopped or growing: the round may end before it runs again
         release(nodes, vs, ws)
     return status
