@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from .. import net
+from . import heap_walk as W
 from . import kernels as K
 from .api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, RunResult, Stats, Timeout,
                   format_size)
@@ -25,9 +26,9 @@ BYTES_PER_NODE = 48    # reserved per node slot: its 16 bytes, a var cell, a red
 _A = "int64[::1]"
 _SIGNATURES = {
     K.reduce: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, int64)",
-    K.collect: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, int64, {_A}, {_A})",
-    K.export: f"int64({_A}, {_A}, {_A}, {_A}, int64, int64, int64, {_A}, {_A}, {_A}, int8[::1])",
-    K.parents: f"void({_A}, {_A}, int64, int64, {_A}, {_A})",
+    W.collect: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, int64, {_A}, {_A})",
+    W.export: f"int64({_A}, {_A}, {_A}, {_A}, int64, int64, int64, {_A}, {_A}, {_A}, int8[::1])",
+    W.parents: f"void({_A}, {_A}, int64, int64, {_A}, {_A})",
 }
 _compiled = False
 
@@ -223,17 +224,17 @@ class Machine:
             locs = np.concatenate([self.output_locs(seen)[::-1], locs])
             seen = int(self.st[K.S_NOUT])
             stack, found = self.scratch(locs.size)
-            count = K.collect(self.nodes, self.vs, self.outs, self.prog.words, locs, locs.size,
+            count = W.collect(self.nodes, self.vs, self.outs, self.prog.words, locs, locs.size,
                               stack, found)
             if count == 0:
                 return
             locs = found[:count].copy()
 
     def read(self, reader: Reader, locs: np.ndarray, cut: int, seen: np.ndarray) -> list:
-        """The trees at `locs` (see kernels.export for `cut`)."""
+        """The trees at `locs` (see heap_walk.export for `cut`)."""
         stack, kinds = self.scratch(locs.size + 1)
         vals = np.empty_like(kinds)
-        n = K.export(self.nodes, self.vs, self.outs, locs, locs.size, cut, -1 - len(reader.wires),
+        n = W.export(self.nodes, self.vs, self.outs, locs, locs.size, cut, -1 - len(reader.wires),
                      stack, kinds, vals, seen)
         return reader.trees(kinds[:n], vals[:n])
 
@@ -253,7 +254,7 @@ class Machine:
             if parent is None:
                 parent = np.full(int(self.st[K.S_NBUMP]), -1, np.int64)
                 ends = np.full(2 * int(self.st[K.S_VBUMP]), -1, np.int64)
-                K.parents(self.nodes, self.vs, self.st[K.S_NFREE], self.st[K.S_NBUMP], parent,
+                W.parents(self.nodes, self.vs, self.st[K.S_NFREE], self.st[K.S_NBUMP], parent,
                           ends)
             slot = max((e for e in ends[2 * wire:2 * wire + 2] if e < 0 or not seen[e >> 1]),
                        default=-1)

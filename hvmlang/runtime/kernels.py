@@ -1,10 +1,11 @@
 """Compiled reducer of the cpu backend: port layout, allocators, linking and interaction rules.
 
-Every njit function and every constant it uses lives in this one module, so Numba's on-disk
+The reducer and every helper and constant it uses live in this one module, so Numba's on-disk
 cache (keyed on this file) stays valid; nothing here allocates (`_nrt=False`). The rule helpers
-(`expand`, `commute`, `operate`, `switch`, ...) are inlined into par_kernels.py, and `apply_op`,
-`adjust` and `place` are compiled as device functions by cuda_kernels.py; their caches are keyed
-on their own files, so a change of meaning here must come with an edit there.
+(`expand`, `commute`, `operate`, `switch`, ...) are inlined into par_kernels.py, `apply_op`,
+`adjust` and `place` are compiled as device functions by cuda_kernels.py, and heap_walk.py reads
+the same ports; their caches are keyed on their own files, so a change of meaning here must come
+with an edit there.
 
 Port word (int64): tag in the low 4 bits, payload above.
     VAR  var index                    REF  definition id (0, 1 = sinks)
@@ -20,8 +21,6 @@ taken only when no other pair is left. Template ports are stored split (layout._
 bits kept, then (tlen words later) the scratch slot to or in, so a REF expansion places its
 ports without branching on their tag. A request (VAR v, REF d) in `req` asks to expand d
 into wire v (boot and force phase).
-A location (force phase and export) is `index << 2 | kind`: kind 0 a node slot, 1 a var
-cell, 2 an output slot.
 """
 from __future__ import annotations
 
@@ -528,112 +527,3 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
     st[S_HI], st[S_LO], st[S_LABEL], st[S_NOUT], st[S_NEED] = hi, lo, label, nout, need
     st[S_RPOS] = rpos
     return status
-
-
-@njit(inline='always')
-def load(nodes, vs, outs, loc):
-    """The port at a location."""
-    k = loc & 3
-    if k == 0:
-        return nodes[loc >> 2]
-    if k == 1:
-        p = vs[loc >> 2]
-        return p if p != 0 else (loc >> 2) << 4     # an open wire: the cell's own var
-    return outs[loc >> 2]
-
-
-@njit(inline='always')
-def resolve(vs, loc, p):
-    """Follow deposited wires from the port p found at loc: (location, port)."""
-    while (p & TAG_MASK) == VAR:
-        q = vs[p >> 4]
-        if q == 0:
-            break
-        loc = ((p >> 4) << 2) | 1
-        p = q
-    return loc, p
-
-
-@njit(_nrt=False, cache=True)
-def collect(nodes, vs, outs, prog, locs, nlocs, stack, found):
-    """Locations of the REFs to force, reachable from locs[:nlocs]; returns how many."""
-    sp = 0
-    for i in range(nlocs - 1, -1, -1):
-        stack[sp] = locs[i]
-        sp += 1
-    nf = 0
-    while sp > 0:
-        sp -= 1
-        loc, p = resolve(vs, stack[sp], load(nodes, vs, outs, stack[sp]))
-        t = p & TAG_MASK
-        if t == REF:
-            if prog[(p >> 4) * D_COLS + D_FORCE] != 0:
-                found[nf] = loc
-                nf += 1
-        elif t >= CON:
-            i = (p >> 4) & ADDR_MASK
-            stack[sp] = (2 * i + 1) << 2
-            stack[sp + 1] = (2 * i) << 2
-            sp += 2
-    return nf
-
-
-@njit(_nrt=False, cache=True)
-def export(nodes, vs, outs, locs, nlocs, cut, cutid, stack, kinds, vals, seen):
-    """Trees below locs[:nlocs] in pre-order as (tag, label/value/def/var) pairs; the count.
-
-    Every node met is marked in `seen`. A `cut` location (not -1) is written as the wire
-    `cutid` before the trees and wherever the walk comes back to it (a cycle)."""
-    sp = 0
-    for i in range(nlocs - 1, -1, -1):
-        stack[sp] = locs[i]
-        sp += 1
-    n = 0
-    if cut >= 0:
-        kinds[0] = VAR
-        vals[0] = cutid
-        n = 1
-    while sp > 0:
-        sp -= 1
-        if stack[sp] == cut and n > 1:
-            kinds[n] = VAR
-            vals[n] = cutid
-            n += 1
-            continue
-        _, p = resolve(vs, stack[sp], load(nodes, vs, outs, stack[sp]))
-        t = p & TAG_MASK
-        kinds[n] = t
-        if t >= CON:
-            i = (p >> 4) & ADDR_MASK
-            seen[i] = 1
-            vals[n] = (p >> LAB_SHIFT) & LAB_MASK
-            stack[sp] = (2 * i + 1) << 2
-            stack[sp + 1] = (2 * i) << 2
-            sp += 2
-        elif t == NUM:
-            vals[n] = (p >> 4) & NUM_MASK
-        else:
-            vals[n] = p >> 4
-        n += 1
-    return n
-
-
-@njit(_nrt=False, cache=True)
-def parents(nodes, vs, nfree, nbump, parent, ends):
-    """For every live node the slot holding its principal port (parent[node], -1 if none);
-    for every open wire v the slots at its ends (ends[2v], ends[2v + 1], -1 if none)."""
-    i = nfree
-    while i != 0:
-        parent[i] = -2
-        i = nodes[2 * i]
-    for i in range(1, nbump):
-        if parent[i] == -2:
-            continue
-        for slot in range(2 * i, 2 * i + 2):
-            _, p = resolve(vs, slot << 2, nodes[slot])
-            t = p & TAG_MASK
-            if t >= CON:
-                parent[(p >> 4) & ADDR_MASK] = slot
-            elif t == VAR:
-                v = p >> 4
-                ends[2 * v + (1 if ends[2 * v] >= 0 else 0)] = slot

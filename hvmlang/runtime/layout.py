@@ -2,7 +2,7 @@
 
 Input: a net.Book (trees of net.*). Output of `pack`: a `Program` whose arrays the kernels of
 `kernels.py` read (port layout documented there). A `Reader` turns the pre-order (tag, value)
-pairs written by `kernels.export` back into net.* trees: wires named a, b, ... and fresh DUP
+pairs written by `heap_walk.export` back into net.* trees: wires named a, b, ... and fresh DUP
 labels numbered 0, 1, ... in order of first appearance, so results do not depend on which
 label ids the run handed out. Both directions are iterative (no recursion limit).
 """
@@ -172,7 +172,7 @@ def _split(rows, words, start, width, links):
 
 
 class Reader:
-    """Turns the pre-order (tag, value) pairs of `kernels.export` into net trees, naming wires
+    """Turns the pre-order (tag, value) pairs of `heap_walk.export` into net trees, naming wires
     and fresh DUP labels in order of first appearance across every call."""
 
     def __init__(self, prog: Program):
