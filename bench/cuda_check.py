@@ -8,8 +8,8 @@
 Each golden run program (tests/golden/run) and example must print what the repository expects,
 once with the default schedule and once with every net sent to the device (cpu quota 1). With
 --phases, each program runs once on -b cuda and its device phases are listed: interactions,
-seconds, synchronisations, the largest frontier, the compactions of the free pools and the
-time taken to bring the heap back.
+seconds (sending the heap to the device included), synchronisations, the largest frontier, the
+compactions of the free pools and the times taken to send the heap and to bring it back.
 --trace DIR writes the figures of every synchronisation to DIR/NAME.csv. --set NAME=VALUE
 changes a tuning constant of runtime/cuda.py first. With --counters, each program runs on -b cpu
 and -b cuda: the counters other than OPER must be equal (OPER depends on the order in which
@@ -108,11 +108,11 @@ def phases(paths: list[str], trace_dir: str | None = None) -> None:
         result = cpu.complete(machine, 0.0)
         print(f"{Path(p).stem}: {result.stats.rewrites:,} interactions in "
               f"{result.stats.time:.3f} s, result {str(result.net.root)[:60]}")
-        for total, seconds, syncs, top, compactions, compact_s, back_s in machine.phases:
+        for total, seconds, syncs, top, compactions, compact_s, up_s, back_s in machine.phases:
             print(f"   device phase: {total:>14,} interactions {seconds:8.3f} s "
                   f"{total / max(seconds, 1e-9) / 1e6:9.1f} MIPS {syncs:6} syncs "
                   f"frontier up to {top:,}, {compactions} compactions ({compact_s:.3f} s), "
-                  f"heap back in {back_s:.3f} s")
+                  f"heap sent in {up_s:.3f} s, back in {back_s:.3f} s")
         if trace_dir:
             rows = ["frontier,threads,launches,interactions,seconds,next_frontier,full,"
                     "nodes_in_use"]

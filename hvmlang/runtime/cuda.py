@@ -184,7 +184,7 @@ class Machine(cpu.Machine):
         self.device = None
         self.phases = []            # per device phase: (interactions, seconds, syncs, top
         #                             frontier, compactions, seconds spent compacting, seconds
-        #                             spent bringing the heap back)
+        #                             spent sending the heap, seconds bringing it back)
         self.trace = []             # per synchronisation: (frontier before, threads, launches,
         #                             interactions, seconds, frontier after, whether a thread
         #                             ran out of memory, nodes in use after a compaction or -1)
@@ -223,12 +223,13 @@ class Machine(cpu.Machine):
                 or self.device.vcap != self.vs.size:
             self.device = Device(self)
         dev, k, st = self.device, self.device.k, self.st
+        start = time.perf_counter()
         ctl = self.upload()
+        up_s = time.perf_counter() - start
         fin, fout = dev.fronts
         parity, count, slow, stuck, syncs, top = 0, int(ctl[0]), 0, 0, 0, int(ctl[0])
         compactions, compact_s = 0, 0.0
         base = st[K.S_ANNI:K.S_OPER + 1].copy()
-        start = time.perf_counter()
         while count:
             t0, r0 = time.perf_counter(), int(ctl[k.C_ANNI:k.C_OPER + 1].sum())
             share = 1 if count < SHARE_BELOW else 0
@@ -262,9 +263,9 @@ class Machine(cpu.Machine):
         total, t1 = int(ctl[k.C_ANNI:k.C_OPER + 1].sum()), time.perf_counter()
         self.download(ctl, fin, count)
         seconds = time.perf_counter() - start
-        self.phases.append((total, seconds, syncs, top, compactions, compact_s,
+        self.phases.append((total, seconds, syncs, top, compactions, compact_s, up_s,
                             time.perf_counter() - t1))
-        return total >= self.cpu_rate * seconds
+        return total >= self.cpu_rate * (seconds - up_s)     # the upload left out
 
     def upload(self) -> np.ndarray:
         """Copy the heap and the pending redexes to the device; the host copy of ctl."""
