@@ -9,6 +9,7 @@ the counters are compared without it (and the -s block's OPER and RWTS lines lik
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import gen_programs
@@ -196,10 +197,26 @@ def test_foreign_lists_are_handed_to_the_worker_that_ran_out():
     nodes, ws, P = machine.nodes, machine.ws, cpu_parallel.P
     nodes[2 * 5], nodes[2 * 7], nodes[2 * 9] = 0, 5, 0     # worker 0: 7 -> 5; worker 1: 9
     ws[0, P.W_NFOREIGN], ws[1, P.W_NFOREIGN], ws[1, P.W_NFREE] = 7, 9, 0
+    ws[0, P.W_NFTAIL], ws[1, P.W_NFTAIL] = 5, 9
     assert machine.hand_back(1, P.GROW_NODES)
     assert free_slots(nodes, 2, ws[1, P.W_NFREE]) == 3
+    assert nodes[2 * ws[1, P.W_NTAIL]] == 0                 # the tail of the joined list
     assert not ws[:, P.W_NFOREIGN].any()
     assert not machine.hand_back(1, P.GROW_NODES)       # nothing left: the array must grow
+
+
+def test_free_lists_join_by_their_tails_and_the_unknown_tail_goes_last():
+    """join links each list's tail to the next head without walking a list; the one list
+    whose tail is unknown (-1, the cpu kernel's) ends the whole."""
+    arr = np.zeros(16, np.int64)
+    arr[3], arr[1], arr[6], arr[8], arr[2] = 1, 0, 0, 2, 0     # 3 -> 1, 6, 8 -> 2
+    head, tail = cpu_parallel.join(arr, 1, [(8, -1), (0, 0), (3, 1), (6, 6)])
+    order = []
+    while head:
+        order.append(head)
+        head = arr[head]
+    assert order == [3, 1, 6, 8, 2] and tail == -1
+    assert cpu_parallel.join(arr, 1, [(0, 0)]) == (0, 0)
 
 
 @pytest.mark.parametrize("threads", THREADS)

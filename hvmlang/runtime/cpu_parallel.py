@@ -44,7 +44,6 @@ SPREAD = 8                # pairs on the cpu kernel's stacks that bring the work
 _A = "int64[::1]"
 _SIGNATURES = {
     P.work: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A})",
-    P.chain: f"int64({_A}, int64, {_A}, int64)",
 }
 _compiled = False
 
@@ -57,6 +56,21 @@ def prepare() -> float:
         jit += cpu.compile_kernels(_SIGNATURES)
         _compiled = True
     return jit
+
+
+def join(arr: np.ndarray, stride: int, lists: list) -> tuple:
+    """Join free lists given as (head, tail) into one, each tail pointing at the next head;
+    (head, tail) of the whole. At most one tail may be unknown (-1): that list goes last, so no
+    list is ever walked."""
+    lists = sorted(((int(h), int(t)) for h, t in lists if h != 0), key=lambda ht: ht[1] < 0)
+    head, tail = 0, 0
+    for h, t in reversed(lists):
+        if head:
+            arr[stride * t] = head
+        else:
+            tail = t
+        head = h
+    return head, tail
 
 
 def thread_count(options: RunOptions) -> int:
@@ -116,6 +130,7 @@ class Machine(cpu.Machine):
         ws[:, P.W_ME] = np.arange(n)
         ws[0, P.W_NFREE] = self.align(self.nodes, 2, P.C_NBUMP, K.S_NBUMP, K.S_NFREE)
         ws[0, P.W_VFREE] = self.align(self.vs, 1, P.C_VBUMP, K.S_VBUMP, K.S_VFREE)
+        ws[0, P.W_NTAIL] = ws[0, P.W_VTAIL] = -1      # the cpu kernel's lists: tails unknown
         self.nown = self.vown = np.zeros(0, np.int64)
         self.size_owners()
         hi, lo = int(st[K.S_HI]), int(st[K.S_LO])
@@ -250,18 +265,21 @@ class Machine(cpu.Machine):
         ws = self.ws
         if not ws[:, foreign].any():
             return False
-        heads = np.concatenate(([ws[t, own]], ws[:, foreign]))
-        ws[t, own] = P.chain(arr, stride, heads, heads.size)
+        lists = [(ws[t, own], ws[t, foreign + P.OWN_TAIL])] + \
+            [(ws[u, foreign], ws[u, foreign + P.FOREIGN_TAIL]) for u in range(self.threads)]
+        ws[t, own], ws[t, foreign + P.OWN_TAIL] = join(arr, stride, lists)
         ws[:, foreign] = 0
         return True
 
     def fold(self):
         """The workers' allocators, counters and labels back into the cpu kernel's state."""
         st, ctl, ws = self.st, self.ctl, self.ws
-        nheads = np.concatenate((ws[:, P.W_NFREE], ws[:, P.W_NFOREIGN]))
-        vheads = np.concatenate((ws[:, P.W_VFREE], ws[:, P.W_VFOREIGN]))
-        st[K.S_NFREE] = P.chain(self.nodes, 2, nheads, nheads.size)
-        st[K.S_VFREE] = P.chain(self.vs, 1, vheads, vheads.size)
+        for arr, stride, own, foreign, free in (
+                (self.nodes, 2, P.W_NFREE, P.W_NFOREIGN, K.S_NFREE),
+                (self.vs, 1, P.W_VFREE, P.W_VFOREIGN, K.S_VFREE)):
+            lists = [(row[field], row[foreign + tail]) for row in ws
+                     for field, tail in ((own, P.OWN_TAIL), (foreign, P.FOREIGN_TAIL))]
+            st[free] = join(arr, stride, lists)[0]
         st[K.S_NBUMP], st[K.S_VBUMP] = ctl[P.C_NBUMP], ctl[P.C_VBUMP]
         st[K.S_ANNI:K.S_OPER + 1] += ws[:, P.W_ANNI:P.W_OPER + 1].sum(axis=0)
         st[K.S_NLIVE] += ws[:, P.W_NLIVE].sum()

@@ -46,6 +46,10 @@ W_ANNI, W_COMM, W_ERAS, W_DREF, W_OPER = range(5)
 W_NLIVE, W_NFREE, W_NBUMP, W_NEND, W_VLIVE, W_VFREE, W_VBUMP, W_VEND = range(5, 13)
 W_HI, W_LO, W_LABEL, W_LABLEFT, W_IDLE, W_NEED, W_SHOWN = range(13, 20)
 W_NFOREIGN, W_VFOREIGN, W_ME = range(20, 23)
+W_NTAIL, W_VTAIL, W_NFTAIL, W_VFTAIL = range(23, 27)   # last slot of each free list (-1: unknown)
+OWN_TAIL, FOREIGN_TAIL = 3, 5    # tail fields, counted from W_NFOREIGN or from W_VFOREIGN
+assert (W_NFOREIGN + OWN_TAIL, W_VFOREIGN + OWN_TAIL) == (W_NTAIL, W_VTAIL)
+assert (W_NFOREIGN + FOREIGN_TAIL, W_VFOREIGN + FOREIGN_TAIL) == (W_NFTAIL, W_VFTAIL)
 WS_SIZE = 32              # a row per worker, in its own cache lines
 
 # control array: one word per 64-byte line
@@ -90,11 +94,16 @@ def push(x, y, bag, rcap, hi, lo):
 def give(arr, stride, own, me, i, free, ws, field):
     """Free slot i onto the worker's list `free` if worker `me` owns its block, else onto the
     foreign list ws[field] (kept in memory: a local would cost a register in the hot loop);
-    the new head of `free`."""
+    the new head of `free`. A slot freed onto an empty list is that list's tail."""
     if own[U(i >> OWN_SHIFT)] == me:
         arr[U(stride * i)] = free
+        if free == 0:
+            ws[field + OWN_TAIL] = i
         return i
-    arr[U(stride * i)] = ws[field]
+    head = ws[field]
+    if head == 0:
+        ws[field + FOREIGN_TAIL] = i
+    arr[U(stride * i)] = head
     ws[field] = i
     return free
 
@@ -154,11 +163,11 @@ def plink(x, y, vs, bag, rcap, vfree, vlive, eras, hi, lo, vown, me, ws):
 
 
 @njit(inline='always')
-def reserve(arr, stride, ctl, field, free, bump, end, need, own, me):
+def reserve(arr, stride, ctl, field, free, bump, end, need, own, me, ws, tail):
     """Keep at least `need` fresh slots in the worker's block: thread what is left of the old
-    block onto the free list and take a new one (whole blocks, marked as worker me's) from the
-    shared bump pointer by CAS. With no fresh block left, a free list of `need` slots will do.
-    Returns (free, bump, end, ok); not ok means the array must grow."""
+    block onto the free list (tail ws[tail]) and take a new one (whole blocks, marked as worker
+    me's) from the shared bump pointer by CAS. With no fresh block left, a free list of `need`
+    slots will do. Returns (free, bump, end, ok); not ok means the array must grow."""
     if end - bump >= need:
         return free, bump, end, True
     cap = arr.shape[0] // stride
@@ -176,6 +185,8 @@ def reserve(arr, stride, ctl, field, free, bump, end, need, own, me):
             break
     for b in range(start >> OWN_SHIFT, ((stop - 1) >> OWN_SHIFT) + 1):
         own[U(b)] = me
+    if free == 0 and bump < end:
+        ws[tail] = bump
     for i in range(bump, end):
         arr[U(stride * i)] = free
         free = i
@@ -261,6 +272,10 @@ def wait(bag, ws, ctl, pool):
 def release(nodes, vs, ws):
     """Thread the unused rest of the worker's node and var blocks onto its free lists."""
     nfree, vfree = ws[W_NFREE], ws[W_VFREE]
+    if nfree == 0 and ws[W_NBUMP] < ws[W_NEND]:
+        ws[W_NTAIL] = ws[W_NBUMP]
+    if vfree == 0 and ws[W_VBUMP] < ws[W_VEND]:
+        ws[W_VTAIL] = ws[W_VBUMP]
     for i in range(ws[W_NBUMP], ws[W_NEND]):
         nodes[U(2 * i)] = nfree
         nfree = i
@@ -269,22 +284,6 @@ def release(nodes, vs, ws):
         vfree = i
     ws[W_NFREE], ws[W_VFREE] = nfree, vfree
     ws[W_NBUMP] = ws[W_NEND] = ws[W_VBUMP] = ws[W_VEND] = 0
-
-
-@njit(_nrt=False, cache=True, nogil=True)
-def chain(arr, stride, heads, count):
-    """Join `count` free lists into one (each list's tail points at the next head); the head."""
-    head = 0
-    for k in range(count - 1, -1, -1):
-        h = heads[k]
-        if h == 0:
-            continue
-        i = h
-        while arr[U(stride * i)] != 0:
-            i = arr[U(stride * i)]
-        arr[U(stride * i)] = head
-        head = h
-    return head
 
 
 @njit(inline='always')
@@ -335,12 +334,12 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 share(bag, ws, ctl, pool)
                 hi, lo = ws[W_HI], ws[W_LO]
         nfree, nbump, nend, ok = reserve(nodes, 2, ctl, C_NBUMP, nfree, nbump, nend, need, nown,
-                                         me)
+                                         me, ws, W_NTAIL)
         if not ok:
             status, grown = GROW_NODES, atomic_load(ctl, C_NBUMP) + max(BLOCK, need)
             break
         vfree, vbump, vend, ok = reserve(vs, 1, ctl, C_VBUMP, vfree, vbump, vend, need, vown,
-                                         me)
+                                         me, ws, W_VTAIL)
         if not ok:
             status, grown = GROW_VARS, atomic_load(ctl, C_VBUMP) + max(BLOCK, need)
             break
