@@ -63,6 +63,7 @@ def join(arr: np.ndarray, stride: int, lists: list) -> tuple:
     (head, tail) of the whole. At most one tail may be unknown (-1): that list goes last, so no
     list is ever walked."""
     lists = sorted(((int(h), int(t)) for h, t in lists if h != 0), key=lambda ht: ht[1] < 0)
+    assert all(t > 0 for _, t in lists[:-1]), "two free lists with unknown tails"
     head, tail = 0, 0
     for h, t in reversed(lists):
         if head:
