@@ -9,6 +9,12 @@ OUT=${OUT:-/tmp/cuda_out}; mkdir -p "$OUT"
 steps=${*:-check counters phases bench cpu}
 nvidia-smi --query-gpu=name,memory.total,clocks.sm --format=csv,noheader | tee "$OUT/gpu.txt"
 gpu=(bench/programs_gpu/*.hvm)
+
+fence_experiment() {  # NAME PTX: the device phases with FENCE_PTX = PTX, in a copy of the tree
+  rm -rf "/tmp/$1" && cp -r . "/tmp/$1" && (cd "/tmp/$1" &&
+    sed -i "s/^FENCE_PTX = .*/FENCE_PTX = \"$2\"/" hvmlang/runtime/cuda_kernels.py &&
+    timeout 100 python3 bench/cuda_check.py --phases "${gpu[@]}" 2>&1) | tee "$OUT/$1.log"
+}
 for s in $steps; do
   case $s in
     check)  timeout 200 python3 bench/cuda_check.py 2>&1 | tee "$OUT/check.log" | grep -v " ok$" ;;
@@ -22,17 +28,8 @@ for s in $steps; do
               timeout 100 python3 bench/cuda_check.py --set $set --phases "${gpu[@]}" 2>&1 \
                 | tee -a "$OUT/sweep.log"
             done ;;
-    nofence) # experiment only: the kernels without memory fences, in a copy of the tree
-            rm -rf /tmp/nofence && cp -r . /tmp/nofence && (cd /tmp/nofence &&
-              sed -i 's/^FENCE_PTX = .*/FENCE_PTX = ""/' hvmlang/runtime/cuda_kernels.py &&
-              timeout 100 python3 bench/cuda_check.py --phases "${gpu[@]}" 2>&1) \
-              | tee "$OUT/nofence.log" ;;
-    acqrel) # experiment: release/acquire fences instead of membar.gl, in a copy of the tree
-            rm -rf /tmp/acqrel && cp -r . /tmp/acqrel && (cd /tmp/acqrel &&
-              sed -i 's/^FENCE_PTX = .*/FENCE_PTX = "fence.acq_rel.gpu;"/' \
-                hvmlang/runtime/cuda_kernels.py &&
-              timeout 100 python3 bench/cuda_check.py --phases "${gpu[@]}" 2>&1) \
-              | tee "$OUT/acqrel.log" ;;
+    nofence) fence_experiment nofence "" ;;                  # experiment only: no fences
+    acqrel) fence_experiment acqrel "fence.acq_rel.gpu;" ;;  # release/acquire, not membar.gl
     bench)  timeout 150 python3 bench/run.py -b cuda --repeat 3 2>&1 | tee "$OUT/bench_cuda.log"
             timeout 200 python3 bench/run.py -b cuda --repeat 2 -m 17179869184 \
               --dir bench/programs_gpu 2>&1 | tee "$OUT/bench_cuda_gpu.log" ;;
