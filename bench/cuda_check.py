@@ -115,7 +115,7 @@ def phases(paths: list[str], trace_dir: str | None = None) -> None:
                   f"heap sent in {up_s:.3f} s, back in {back_s:.3f} s")
         if trace_dir:
             rows = ["frontier,threads,launches,interactions,seconds,next_frontier,full,"
-                    "nodes_in_use"]
+                    "nodes_in_use,released,deferred"]
             rows += [",".join(str(x) for x in row) for row in machine.trace]
             (Path(trace_dir) / f"{Path(p).stem}.csv").write_text("\n".join(rows) + "\n")
 

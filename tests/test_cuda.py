@@ -122,8 +122,8 @@ def test_heap_comes_back_up_to_its_last_slot_in_use():
 
 
 def test_trace_accounts_for_every_device_interaction():
-    """The per-synchronisation trace adds up to the device phases, and each row's next frontier
-    is the following row's frontier within a phase."""
+    """The per-synchronisation trace adds up to the device phases, and each row's next frontier,
+    with the deferred calls handed back, is the following row's frontier within a phase."""
     machine, _ = machine_run(TREE.replace("#4", "#5"), 1 << 15)
     rows, phases = machine.trace, machine.phases
     assert sum(row[3] for row in rows) == sum(phase[0] for phase in phases) > 0
@@ -131,10 +131,38 @@ def test_trace_accounts_for_every_device_interaction():
     start = 0
     for phase in phases:
         mine = rows[start:start + phase[2]]
-        assert [row[5] for row in mine[:-1]] == [row[0] for row in mine[1:]]
+        assert [row[5] for row in mine[:-1]] == [row[0] - row[8] for row in mine[1:]]
         start += phase[2]
     assert any(row[7] >= 0 for row in rows)            # a compaction counted the nodes in use
     assert all(phase[5] + phase[6] + phase[7] <= phase[1] for phase in phases)
+
+
+@pytest.mark.parametrize("text", [TREE, TREE.replace("#4", "#6"),
+                                  "@main = a & @c2 ~ (@c2 (@c2 (@inc (#0 a))))\n" + CHURCH])
+def test_deferred_calls_come_back(text, monkeypatch):
+    """With SOFT = 1 the threads defer every call they stack; the host hands each back through
+    the frontier, and the result is the reference's."""
+    monkeypatch.setattr(cuda, "SOFT", 1)
+    check(text)
+    machine, _ = machine_run(text, 1 << 20)
+    assert sum(row[8] for row in machine.trace) > 0
+
+
+def test_deferred_calls_left_at_the_end_of_a_phase_go_to_the_cpu_kernel(monkeypatch):
+    """A phase that ends after one synchronisation (the cpu kernel counts as faster) leaves
+    deferred calls, which the cpu kernel takes on."""
+    from hvmlang.runtime import cpu
+    from hvmlang.runtime.layout import pack
+    for name, value in (("SOFT", 1), ("SLOW_SYNCS", 1), ("SMALL", 1 << 20)):
+        monkeypatch.setattr(cuda, name, value)
+    text = TREE.replace("#4", "#6")
+    machine = cuda.Machine(pack(parse_book(text, "<test>")), RunOptions(mem_bytes=1 << 20))
+    machine.cpu_rate = float("inf")
+    result = cpu.complete(machine, 0.0)
+    assert print_net(result.net) == "#64"
+    assert len(machine.phases) > 1 and any(row[9] > 0 for row in machine.trace)
+    assert device_counts(result.stats) == \
+        device_counts(reference.run(parse_book(text, "<test>"), RunOptions()).stats)
 
 
 def test_rewrite_limit_stops_on_device():
@@ -153,8 +181,11 @@ def test_sinks_stay_on_the_cpu_kernel():
                                    "use_and_let", "log_print", "nats_lists", "strings_chars",
                                    "readback_lambdas", "args")],
                          ids=lambda p: p.stem)
-def test_golden_run(path, monkeypatch):
-    """The golden programs (a 1 MiB heap: the simulator fills the free device slots by hand)."""
+@pytest.mark.parametrize("soft", [2, 1], ids=["plain", "deferring"])
+def test_golden_run(path, soft, monkeypatch):
+    """The golden programs (a 1 MiB heap: the simulator fills the free device slots by hand),
+    also with every call deferred."""
+    monkeypatch.setattr(cuda, "SOFT", soft)
     monkeypatch.chdir(path.parent)
     extra = path.with_suffix(".args")
     args = [a for a in extra.read_text().splitlines() if a] if extra.exists() else []

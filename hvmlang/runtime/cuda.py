@@ -9,7 +9,10 @@ Machine's. "Reduce until no redex is left" is a hybrid: the cpu kernel runs firs
 used its quota of interactions, the heap and the pending redexes go to the device, which runs
 frontier passes (several launches between two synchronisations, threads handing their extra
 redexes out while the frontier is small) until no redex is left, or until the frontier stays
-small and the GPU is slower than the cpu kernel was; then the heap comes back, the free lists
+small and the GPU is slower than the cpu kernel was. While free memory is short the device
+defers calls (the cpu kernel's low-priority redexes), and hands them back a frontier's worth
+at a time, most recent first, whenever the frontier runs low; this keeps a net whose calls
+unfold breadth-first within the heap. Then the heap comes back, the free lists
 are rebuilt and the cpu kernel goes on with a quota four times larger. The shared heap format
 makes the copies plain array transfers. Limits and Ctrl-C are checked between
 synchronisations; the device heap has the host heap's size, and when it is full even after
@@ -42,6 +45,7 @@ SHARE_BELOW = 1 << 16     # frontier size under which threads hand extra redexes
 SMALL = 1 << 12           # frontier size under which a slow device phase may end
 BATCH = (8, 2)            # launches between two synchronisations: small / large frontier
 SLOW_SYNCS = 4            # slow synchronisations in a row that send the net back to the cpu
+SOFT = 2                  # calls are deferred while under 1/SOFT of the nodes or vars are free
 FREE = -1                 # cuda_kernels.FREE
 
 _kernels = None
@@ -121,13 +125,15 @@ class Device:
         self.nodes = cuda.device_array(2 * self.ncap, np.int64)
         self.vs = cuda.device_array(self.vcap, np.int64)
         self.fronts = [cuda.device_array(2 * self.ncap, np.int64) for _ in range(2)]
+        self.dfr = cuda.device_array(2 * self.ncap, np.int64)     # deferred calls
         self.npool = cuda.device_array(self.ncap, np.int64)
         self.vpool = cuda.device_array(self.vcap, np.int64)
         self.scr = cuda.to_device(np.zeros(self.threads * sw, np.int64))
         self.prog = cuda.to_device(m.prog.words)
         lablo = int(m.st[K.S_LABLO])
-        self.par = cuda.to_device(np.array([self.ncap, self.vcap, lablo, m.prog.width, sw],
-                                           np.int64))
+        self.soft = (self.ncap // SOFT, self.vcap // SOFT)
+        self.par = cuda.to_device(np.array([self.ncap, self.vcap, lablo, m.prog.width, sw,
+                                            *self.soft], np.int64))
         self.ctl = cuda.device_array(self.k.CTL_SIZE, np.int64)
 
     def grid(self, n: int) -> int:
@@ -171,6 +177,23 @@ class Device:
                 k.compact[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](
                     arr, stride, lo, int(hi), pool, self.ctl, clen)
         ctl[:] = self.ctl.copy_to_host()
+        short = int(ctl[k.C_NLEN] + self.ncap - ctl[k.C_NBUMP] < self.soft[0]
+                    or ctl[k.C_VLEN] + self.vcap - ctl[k.C_VBUMP] < self.soft[1])
+        if short != ctl[k.C_DEFER]:
+            ctl[k.C_DEFER] = short
+            self.ctl.copy_to_device(ctl)
+
+    def release(self, ctl: np.ndarray, front, parity: int) -> int:
+        """Move the most recent deferred calls onto the end of the frontier `front` (count
+        ctl[parity]), up to one per thread; how many moved."""
+        k, count, deferred = self.k, int(ctl[parity]), int(ctl[self.k.C_DCNT])
+        n = min(deferred, max(0, self.threads - count))
+        if n:
+            front[2 * count:2 * (count + n)].copy_to_device(
+                self.dfr[2 * (deferred - n):2 * deferred])
+            ctl[parity], ctl[k.C_DCNT] = count + n, deferred - n
+            self.ctl.copy_to_device(ctl)
+        return n
 
 
 class Machine(cpu.Machine):
@@ -187,7 +210,9 @@ class Machine(cpu.Machine):
         #                             spent sending the heap, seconds bringing it back)
         self.trace = []             # per synchronisation: (frontier before, threads, launches,
         #                             interactions, seconds, frontier after, whether a thread
-        #                             ran out of memory, nodes in use after a compaction or -1)
+        #                             ran out of memory, nodes in use after a compaction or -1,
+        #                             deferred calls moved into the frontier before, deferred
+        #                             calls after)
 
     def reduce(self):
         """Reduce until no redex is left: cpu stints, device phases where they pay."""
@@ -230,15 +255,19 @@ class Machine(cpu.Machine):
         parity, count, slow, stuck, syncs, top = 0, int(ctl[0]), 0, 0, 0, int(ctl[0])
         compactions, compact_s = 0, 0.0
         base = st[K.S_ANNI:K.S_OPER + 1].copy()
-        while count:
+        while True:
+            released = dev.release(ctl, fin, parity) if count < dev.threads // 4 else 0
+            count += released
+            if not count:
+                break
             t0, r0 = time.perf_counter(), int(ctl[k.C_ANNI:k.C_OPER + 1].sum())
             share = 1 if count < SHARE_BELOW else 0
             threads = min(dev.threads, max(BLOCK, 4 * count))
             launches, before = BATCH[0] if count < SMALL else BATCH[1], count
             for _ in range(launches):
-                k.step[dev.grid(threads), BLOCK](dev.nodes, dev.vs, fin, fout, dev.ctl, dev.par,
-                                                 dev.prog, dev.scr, dev.npool, dev.vpool,
-                                                 parity, STEPS, share)
+                k.step[dev.grid(threads), BLOCK](dev.nodes, dev.vs, fin, fout, dev.dfr, dev.ctl,
+                                                 dev.par, dev.prog, dev.scr, dev.npool,
+                                                 dev.vpool, parity, STEPS, share)
                 parity = (parity + 1) % 3
                 fin, fout = fout, fin
             ctl[:] = dev.ctl.copy_to_host()
@@ -248,7 +277,8 @@ class Machine(cpu.Machine):
             self.check_limits()
             done = int(ctl[k.C_ANNI:k.C_OPER + 1].sum()) - r0
             rate = done / max(time.perf_counter() - t0, 1e-9)
-            slow = slow + 1 if count < SMALL and rate < self.cpu_rate else 0
+            waiting = count + int(ctl[k.C_DCNT])
+            slow = slow + 1 if waiting < SMALL and rate < self.cpu_rate else 0
             stuck = stuck + 1 if done == 0 else 0
             in_use, full = -1, int(ctl[k.C_FULL])
             if full or dev.running_low(ctl):
@@ -256,8 +286,8 @@ class Machine(cpu.Machine):
                 dev.compact(ctl)
                 compactions, compact_s = compactions + 1, compact_s + time.perf_counter() - t1
                 in_use = int(ctl[k.C_NBUMP] - 1 - ctl[k.C_NLEN])    # node 0 is reserved
-            self.trace.append((before, threads, launches, done,
-                               time.perf_counter() - t0, count, full, in_use))
+            self.trace.append((before, threads, launches, done, time.perf_counter() - t0, count,
+                               full, in_use, released, int(ctl[k.C_DCNT])))
             if slow >= SLOW_SYNCS or stuck >= 2:
                 break
         total, t1 = int(ctl[k.C_ANNI:k.C_OPER + 1].sum()), time.perf_counter()
@@ -291,7 +321,7 @@ class Machine(cpu.Machine):
     def download(self, ctl: np.ndarray, front, count: int):
         """Copy the heap back up to its last slot in use (the slots past it become fresh ones,
         so a net that ends small copies little), rebuild the free lists and stack the redexes
-        left (if any)."""
+        left (if any; the deferred calls most recent first)."""
         dev, k, st = self.device, self.device.k, self.st
         nb = dev.used_below(dev.nodes, 2, 1, min(int(ctl[k.C_NBUMP]), dev.ncap))
         vb = dev.used_below(dev.vs, 1, K.ROOT + 1, min(int(ctl[k.C_VBUMP]), dev.vcap))
@@ -305,8 +335,15 @@ class Machine(cpu.Machine):
         st[K.S_NPEAK] = max(st[K.S_NPEAK], st[K.S_NLIVE])
         lablo = int(st[K.S_LABLO])
         st[K.S_LABEL] = lablo + (int(ctl[k.C_LABEL]) - lablo) % (K.LAB_LIMIT - lablo)
-        if count:
-            self.restack(front[:2 * count].copy_to_host())
+        deferred = int(ctl[k.C_DCNT])
+        if count or deferred:
+            calls = _pairs(dev.dfr, deferred)[::-1]
+            self.restack(np.concatenate([_pairs(front, count), calls]).ravel())
+
+
+def _pairs(arr, n: int) -> np.ndarray:
+    """The first n redex pairs of a device array, as an n x 2 host array."""
+    return arr[:2 * n].copy_to_host().reshape(-1, 2) if n else np.zeros((0, 2), np.int64)
 
 
 def run(book: net.Book, options: RunOptions, *, initial: int | None = None) -> RunResult:

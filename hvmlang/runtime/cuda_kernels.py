@@ -11,7 +11,10 @@ aux ports need no atomics. Nodes and vars come from per-thread chunks refilled f
 free indices (`compact` gathers it) or from the bump pointers; REF expansions reserve fresh DUP
 labels with an atomic add. A thread that cannot allocate sets C_FULL, hands the redexes of that
 chain on untouched and goes on with its next frontier redex (which may need no memory, or find
-some that others freed).
+some that others freed). Once free slots fall under the soft limits (par P_NSOFT, P_VSOFT) the
+threads defer calls (the REF expansions that kernels.reduce takes last) to `dfr` instead of
+stacking them, so the rest of the net is reduced, and frees memory, before it grows again; the
+host hands deferred calls back, most recent first, as the frontier empties.
 Rules and counters are those of kernels.reduce (sinks excepted: the host keeps programs that use
 HVM.log/HVM.print on the cpu kernel).
 """
@@ -39,15 +42,16 @@ C_CNT = 0
 C_ANNI, C_COMM, C_ERAS, C_DREF, C_OPER = range(3, 8)
 C_NBUMP, C_VBUMP, C_NPOS, C_NLEN, C_VPOS, C_VLEN, C_LABEL, C_FULL = range(8, 16)
 C_TAKEN = 16
-CTL_SIZE = 19
+C_DCNT, C_DEFER = 19, 20     # calls in dfr; whether free slots have fallen under a soft limit
+CTL_SIZE = 21
 
 # par: sizes that stay fixed during a phase
-P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH = range(5)
-PAR_SIZE = 5
+P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH, P_NSOFT, P_VSOFT = range(7)
+PAR_SIZE = 7
 
-# per-thread state: counters, chunk fill, local stack pointer, share flag
-T_ANNI, T_COMM, T_ERAS, T_DREF, T_OPER, T_NC, T_VC, T_SP, T_SHARE = range(9)
-TS_SIZE = 9
+# per-thread state: counters, chunk fill, local stack pointer, share flag, defer flag
+T_ANNI, T_COMM, T_ERAS, T_DREF, T_OPER, T_NC, T_VC, T_SP, T_SHARE, T_DEFER = range(10)
+TS_SIZE = 10
 
 # the fence between a rule's node writes and the exchanges that publish them (a PTX string, so
 # that bench/cuda_device.sh can try others: acqrel, nofence)
@@ -77,17 +81,24 @@ else:
 apply_op = cuda.jit(device=True)(K.apply_op.py_func)
 adjust = cuda.jit(device=True)(K.adjust.py_func)
 place = cuda.jit(device=True)(K.place.py_func)
+is_call = cuda.jit(device=True)(K.is_call.py_func)
 
 
 @cuda.jit(device=True)
-def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap):
+def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
     """Top the chunk `ch` up from the pool, then from the bump pointer; False if it stays empty.
     It takes CH entries, or 4 once free slots are SCARCE: the entries a thread holds when its
     launch ends stay unused until the next compaction, and with a hundred thousand threads
-    holding CH each, a nearly full heap ran out while most of its free slots sat in chunks."""
+    holding CH each, a nearly full heap ran out while most of its free slots sat in chunks.
+    Under `soft` free slots the thread, and every thread of the next launches, defers calls."""
     c = ts[slot]
     top = ctl[clen]
-    want = (CH if top - ctl[cpos] + cap - ctl[cbump] > SCARCE else 4) - c
+    free = top - ctl[cpos] + cap - ctl[cbump]
+    if free < soft:
+        ts[T_DEFER] = 1
+        if ctl[C_DEFER] == 0:
+            ctl[C_DEFER] = 1
+    want = (CH if free > SCARCE else 4) - c
     p = cuda.atomic.add(ctl, cpos, want)
     while want > 0 and p < top:
         ch[c] = pool[p]
@@ -109,9 +120,9 @@ def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap):
 
 
 @cuda.jit(device=True)
-def take(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap):
+def take(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
     """An index from the chunk (0 if none can be had); it stays marked FREE until written."""
-    if ts[slot] == 0 and not refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap):
+    if ts[slot] == 0 and not refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
         return 0
     c = ts[slot] - 1
     ts[slot] = c
@@ -129,10 +140,16 @@ def release(arr, stride, i, ch, ts, slot):
 
 
 @cuda.jit(device=True)
-def push(x, y, lst, ts, fout, ctl, cout):
-    """A new redex: onto the local stack, or (full, or sharing work) onto the next frontier."""
+def push(x, y, lst, ts, fout, dfr, ctl, cout):
+    """A new redex: a call to `dfr` when deferring, else onto the local stack, or (full, or
+    sharing work) onto the next frontier. Each pair holds the principal port of a node of its
+    own, so the frontier and `dfr` (ncap pairs each) cannot overflow."""
     sp = ts[T_SP]
-    if sp < LS and (ts[T_SHARE] == 0 or sp == 0):
+    if ts[T_DEFER] != 0 and is_call(x, y):
+        j = cuda.atomic.add(ctl, C_DCNT, 1)
+        dfr[2 * j] = x
+        dfr[2 * j + 1] = y
+    elif sp < LS and (ts[T_SHARE] == 0 or sp == 0):
         lst[2 * sp] = x
         lst[2 * sp + 1] = y
         ts[T_SP] = sp + 1
@@ -143,7 +160,7 @@ def push(x, y, lst, ts, fout, ctl, cout):
 
 
 @cuda.jit(device=True)
-def link(x, y, vs, ts, lst, vch, fout, ctl, cout):
+def link(x, y, vs, ts, lst, vch, fout, dfr, ctl, cout):
     """Connect x with y: deposit into open wires by exchange, voiding two nullaries or pushing a
     pair of principal ports (kernels.link with atomics)."""
     while True:
@@ -163,7 +180,7 @@ def link(x, y, vs, ts, lst, vch, fout, ctl, cout):
             and not (ty == REF and (y >> 4) < NSINKS):
         ts[T_ERAS] += 1
     else:
-        push(x, y, lst, ts, fout, ctl, cout)
+        push(x, y, lst, ts, fout, dfr, ctl, cout)
 
 
 @cuda.jit(device=True)
@@ -179,7 +196,7 @@ def follow(x, vs, vch, ts):
 
 
 @cuda.jit(device=True)
-def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc, npool, vpool):
+def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc, npool, vpool):
     """REF a meeting the node b: build its template (fusing a root that annihilates with b);
     interactions done, or -1 when no memory was left (nothing written)."""
     row = (a >> 4) * D_COLS
@@ -191,12 +208,14 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, s
     fuse = (root & TAG_MASK) == tb and ((root ^ b) >> LAB_SHIFT) == 0
     first = 1 if fuse else 0
     for i in range(first, nlen):
-        m = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP])
+        m = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
+                 par[P_NSOFT])
         if m == 0:
             return -1
         sc[i] = m
     for j in range(vlen):
-        v = take(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP])
+        v = take(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP],
+                 par[P_VSOFT])
         if v == 0:
             return -1
         sc[w + j] = v
@@ -219,32 +238,34 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, s
     for r in range(0, 2 * rlen, 2):
         link(place(prog[roff + r], prog[roff + r + tlen], sc, base, lablo),
              place(prog[roff + r + 1], prog[roff + r + 1 + tlen], sc, base, lablo),
-             vs, ts, lst, vch, fout, ctl, cout)
+             vs, ts, lst, vch, fout, dfr, ctl, cout)
     ts[T_DREF] += 1
     if not fuse:
-        link(adjust(root, sc, w, base, lablo), b, vs, ts, lst, vch, fout, ctl, cout)
+        link(adjust(root, sc, w, base, lablo), b, vs, ts, lst, vch, fout, dfr, ctl, cout)
         return 1
     ib = (b >> 4) & ADDR_MASK
     b1 = nodes[2 * ib]
     b2 = nodes[2 * ib + 1]
     release(nodes, 2, ib, nch, ts, T_NC)
-    link(place(prog[noff], prog[noff + tlen], sc, base, lablo), b1, vs, ts, lst, vch, fout, ctl,
+    link(place(prog[noff], prog[noff + tlen], sc, base, lablo), b1, vs, ts, lst, vch, fout, dfr, ctl,
          cout)
     link(place(prog[noff + 1], prog[noff + 1 + tlen], sc, base, lablo), b2, vs, ts, lst, vch,
-         fout, ctl, cout)
+         fout, dfr, ctl, cout)
     ts[T_ANNI] += 1
     return 2
 
 
 @cuda.jit(device=True)
-def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par,
+def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par,
             npool, vpool):
     """Two binary nodes of different kinds (aux ports a1 a2, b1 b2) copy each other; -1 when no
     memory was left."""
     if ts[T_NC] < 2:
-        refill(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP])
+        refill(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
+               par[P_NSOFT])
     if ts[T_VC] < 4:
-        refill(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP])
+        refill(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP],
+               par[P_VSOFT])
     if ts[T_NC] < 2 or ts[T_VC] < 4:
         ctl[C_FULL] = 1
         return -1
@@ -271,16 +292,16 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, ct
     nodes[2 * y2] = v12 << 4
     nodes[2 * y2 + 1] = v22 << 4
     fence()
-    link(b & ~ADDR_BITS | (ia << 4), a1, vs, ts, lst, vch, fout, ctl, cout)
-    link(b & ~ADDR_BITS | (x2 << 4), a2, vs, ts, lst, vch, fout, ctl, cout)
-    link(a & ~ADDR_BITS | (ib << 4), b1, vs, ts, lst, vch, fout, ctl, cout)
-    link(a & ~ADDR_BITS | (y2 << 4), b2, vs, ts, lst, vch, fout, ctl, cout)
+    link(b & ~ADDR_BITS | (ia << 4), a1, vs, ts, lst, vch, fout, dfr, ctl, cout)
+    link(b & ~ADDR_BITS | (x2 << 4), a2, vs, ts, lst, vch, fout, dfr, ctl, cout)
+    link(a & ~ADDR_BITS | (ib << 4), b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
+    link(a & ~ADDR_BITS | (y2 << 4), b2, vs, ts, lst, vch, fout, dfr, ctl, cout)
     ts[T_COMM] += 1
     return 1
 
 
 @cuda.jit(device=True)
-def operate(a, b, nodes, vs, ts, lst, vch, fout, ctl, cout, nch):
+def operate(a, b, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
     """NUM a meeting OPR b: compute when the first operand is a number, else swap sides."""
     ib = (b >> 4) & ADDR_MASK
     x = follow(nodes[2 * ib], vs, vch, ts)
@@ -290,22 +311,23 @@ def operate(a, b, nodes, vs, ts, lst, vch, fout, ctl, cout, nch):
         val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
         r = nodes[2 * ib + 1]
         release(nodes, 2, ib, nch, ts, T_NC)
-        link((val << 4) | NUM, r, vs, ts, lst, vch, fout, ctl, cout)
+        link((val << 4) | NUM, r, vs, ts, lst, vch, fout, dfr, ctl, cout)
     else:
         nodes[2 * ib] = a
         fence()
-        link((b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT), x, vs, ts, lst, vch, fout, ctl, cout)
+        link((b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT), x, vs, ts, lst, vch, fout, dfr, ctl, cout)
     return 1
 
 
 @cuda.jit(device=True)
-def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool):
+def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool):
     """NUM a meeting SWI b: pick a branch (annihilating a plain branch pair at once)."""
     ib = (b >> 4) & ADDR_MASK
     val = (a >> 4) & NUM_MASK
     c = 0
     if val != 0:
-        c = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP])
+        c = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
+                 par[P_NSOFT])
         if c == 0:
             return -1
     br = follow(nodes[2 * ib], vs, vch, ts)
@@ -326,19 +348,19 @@ def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool):
         release(nodes, 2, ib, nch, ts, T_NC)
         release(nodes, 2, ic, nch, ts, T_NC)
         fence()
-        link(p, c1, vs, ts, lst, vch, fout, ctl, cout)
-        link(q, c2, vs, ts, lst, vch, fout, ctl, cout)
+        link(p, c1, vs, ts, lst, vch, fout, dfr, ctl, cout)
+        link(q, c2, vs, ts, lst, vch, fout, dfr, ctl, cout)
         ts[T_ANNI] += 1
         return 2
     nodes[2 * ib] = p
     nodes[2 * ib + 1] = q
     fence()
-    link((ib << 4) | CON, br, vs, ts, lst, vch, fout, ctl, cout)
+    link((ib << 4) | CON, br, vs, ts, lst, vch, fout, dfr, ctl, cout)
     return 1
 
 
 @cuda.jit(device=True)
-def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc, npool, vpool):
+def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc, npool, vpool):
     """One redex by the rules of kernels.reduce; interactions done, -1 if out of memory."""
     ta = a & TAG_MASK
     tb = b & TAG_MASK
@@ -355,27 +377,27 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
         if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
             release(nodes, 2, ia, nch, ts, T_NC)
             release(nodes, 2, ib, nch, ts, T_NC)
-            link(a1, b1, vs, ts, lst, vch, fout, ctl, cout)
-            link(a2, b2, vs, ts, lst, vch, fout, ctl, cout)
+            link(a1, b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
+            link(a2, b2, vs, ts, lst, vch, fout, dfr, ctl, cout)
             ts[T_ANNI] += 1
             return 1
-        return commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, ctl,
+        return commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl,
                        cout, par, npool, vpool)
     if ta == REF and tb >= CON and tb != DUP:
-        return expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
+        return expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc,
                       npool, vpool)
     if tb == OPR and ta == NUM:
-        return operate(a, b, nodes, vs, ts, lst, vch, fout, ctl, cout, nch)
+        return operate(a, b, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch)
     if tb == K.SWI and ta == NUM:
-        return switch(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, npool)
+        return switch(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool)
     if tb >= CON:
         # ERA erases the node; NUM and REF are copied into both aux ports
         ib = (b >> 4) & ADDR_MASK
         b1 = nodes[2 * ib]
         b2 = nodes[2 * ib + 1]
         release(nodes, 2, ib, nch, ts, T_NC)
-        link(a, b1, vs, ts, lst, vch, fout, ctl, cout)
-        link(a, b2, vs, ts, lst, vch, fout, ctl, cout)
+        link(a, b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
+        link(a, b2, vs, ts, lst, vch, fout, dfr, ctl, cout)
         if ta == ERA:
             ts[T_ERAS] += 1
         else:
@@ -386,10 +408,12 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
 
 
 @cuda.jit("void(int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], "
-          "int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)", cache=True)
-def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps, share):
+          "int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)",
+          cache=True)
+def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, steps, share):
     """One pass: reduce the frontier `fin` (count ctl[parity]) into `fout` (count
-    ctl[parity + 1 mod 3]); clears the third counters for the pass after. Thread t takes redex
+    ctl[parity + 1 mod 3]), deferring calls to `dfr` once ctl[C_DEFER] is set; clears the third
+    counters for the pass after. Thread t takes redex
     t, then the next untaken one (counter ctl[C_TAKEN + parity]) until none is left, so a
     thread whose redexes finish early takes more (a fixed stride made every pass wait for the
     thread with the longest chains)."""
@@ -410,6 +434,7 @@ def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps,
     for k in range(TS_SIZE):
         ts[k] = 0
     ts[T_SHARE] = share
+    ts[T_DEFER] = ctl[C_DEFER]
     sw = par[P_SWIDTH]
     sc = scr[tid * sw:(tid + 1) * sw]
     i = tid
@@ -424,7 +449,7 @@ def step(nodes, vs, fin, fout, ctl, par, prog, scr, npool, vpool, parity, steps,
             a = lst[2 * sp]
             b = lst[2 * sp + 1]
             fence()
-            r = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, ctl, cout, par, prog, sc,
+            r = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc,
                          npool, vpool)
             if r < 0:
                 ts[T_SP] = sp + 1      # out of memory: hand the pair on untouched

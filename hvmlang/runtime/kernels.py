@@ -131,6 +131,16 @@ def adjust(p, scr, w, base, lablo):
 
 
 @njit(inline='always')
+def is_call(x, y):
+    """A REF (not a sink) meeting a CON, OPR or SWI: an expansion, taken only when nothing
+    cheaper is left."""
+    tx = x & TAG_MASK
+    ty = y & TAG_MASK
+    return ((tx == REF and ty >= CON and ty != DUP and (x >> 4) >= NSINKS)
+            or (ty == REF and tx >= CON and tx != DUP and (y >> 4) >= NSINKS))
+
+
+@njit(inline='always')
 def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
     """Connect x with y: follow deposited wires, then deposit into an open wire or stack the
     pair (x, y) of principal ports; the updated (vfree, vlive, eras, hi, lo)."""
@@ -160,8 +170,7 @@ def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
             and not (ty == REF and (y >> 4) < NSINKS):
         eras += 1         # two nullaries: void at once, never stacked
     else:
-        if ((tx == REF and ty >= CON and ty != DUP and (x >> 4) >= NSINKS)
-                or (ty == REF and tx >= CON and tx != DUP and (y >> 4) >= NSINKS)):
+        if is_call(x, y):
             j = 2 * (rcap - 1 - lo)
             lo += 1
         else:

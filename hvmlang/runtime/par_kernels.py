@@ -36,7 +36,8 @@ from numba import njit
 
 from .atomics import atomic_add, atomic_cas, atomic_load, atomic_store, atomic_xchg
 from .kernels import (ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_RLEN, D_VLEN, DUP, ERA, LAB_LIMIT,
-                      LAB_SHIFT, NUM, OPR, REF, TAG_MASK, U, VAR, commute, expand, operate, switch)
+                      LAB_SHIFT, NUM, OPR, REF, TAG_MASK, U, VAR, commute, expand, is_call, operate,
+                      switch)
 
 # statuses (GROW_* as in kernels.py, so the host grows arrays the same way)
 DONE, STOPPED, GROW_NODES, GROW_VARS, GROW_RDX, IDLE = range(6)
@@ -66,14 +67,6 @@ POLL = 127                # poll stop and hungry every POLL + 1 interactions
 PUBLISH = 2047            # publish counters and live nodes every PUBLISH + 1 (a shared line)
 IDLE_TRIES = 24           # backoff rounds before returning IDLE (spins double up to SPIN_MAX)
 SPIN_MAX = 1 << 12
-
-
-@njit(inline='always')
-def is_call(x, y):
-    """A REF meeting a CON, OPR or SWI: an expansion, taken only when nothing cheaper is left."""
-    tx = x & TAG_MASK
-    ty = y & TAG_MASK
-    return (tx == REF and ty >= CON and ty != DUP) or (ty == REF and tx >= CON and tx != DUP)
 
 
 @njit(inline='always')
