@@ -121,6 +121,18 @@ def test_heap_comes_back_up_to_its_last_slot_in_use():
     assert (machine.st[K.S_NBUMP], machine.st[K.S_VBUMP]) == (1, K.ROOT + 1)
 
 
+def test_live_nodes_come_back_moved_down():
+    """A tree built on the device comes back with its nodes and vars renumbered from 1: no
+    free slot below the bump pointers, and the reference's readback."""
+    from hvmlang.runtime import kernels as K
+    text = "@main = t & @gen ~ (#5 t)\n" + TREE.split("\n", 2)[2]
+    check(text, mem_bytes=1 << 15)
+    machine, result = machine_run(text, 1 << 15)
+    st = machine.st
+    assert machine.phases and st[K.S_NLIVE] == 31      # the pairs of a tree of 32 leaves
+    assert (st[K.S_NBUMP], st[K.S_VBUMP]) == (st[K.S_NLIVE] + 1, st[K.S_VLIVE] + K.ROOT)
+
+
 def test_trace_accounts_for_every_device_interaction():
     """The per-synchronisation trace adds up to the device phases, and each row's next frontier,
     with the deferred calls handed back, is the following row's frontier within a phase."""

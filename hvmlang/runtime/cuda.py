@@ -40,6 +40,7 @@ CPU_QUOTA = 1 << 21       # interactions of the cpu kernel before the GPU is fir
 MAX_THREADS = 1 << 17     # threads of one pass
 BLOCK = 128               # threads per block
 SWEEP_BLOCKS = 1 << 10    # blocks of the fill and compaction kernels (grid-stride loops)
+SPANS = 1 << 16           # most spans of slots that the live entries are counted in
 STEPS = 256               # interactions a thread may do for one frontier redex
 SHARE_BELOW = 1 << 16     # frontier size under which threads hand extra redexes out
 SMALL = 1 << 12           # frontier size under which a slow device phase may end
@@ -48,14 +49,14 @@ SLOW_SYNCS = 4            # slow synchronisations in a row that send the net bac
 SOFT = 2                  # calls are deferred while under 1/SOFT of the nodes or vars are free
 FREE = -1                 # cuda_kernels.FREE
 
-_kernels = None
+_kernels = _heap = None
 
 
 def load() -> float:
     """Import numba.cuda and compile (or load) the device kernels; seconds it took.
 
     Raises BackendUnavailable when there is no CUDA device or toolkit."""
-    global _kernels
+    global _kernels, _heap
     if _kernels is not None:
         return 0.0
     if not hasattr(np, "row_stack"):      # numba-cuda 0.30 calls it; NumPy 2.5 removed it
@@ -71,13 +72,13 @@ def load() -> float:
         raise BackendUnavailable("no CUDA device found; use -b cpu")
     warnings.filterwarnings("ignore", message=".*under-utilization")   # small grids are meant
     try:
-        from . import cuda_kernels
+        from . import cuda_heap, cuda_kernels
     except Exception as e:               # noqa: BLE001 - toolkit missing or broken
         raise BackendUnavailable(f"the CUDA toolkit cannot compile the kernels "
                                  f"({_first_line(e)}); use -b cpu") from None
     for fn, sig in _HOST_SIGNATURES.items():
         fn.compile(sig)
-    _kernels = cuda_kernels
+    _kernels, _heap = cuda_kernels, cuda_heap
     return time.perf_counter() - start
 
 
@@ -95,22 +96,7 @@ def mark_free(arr, stride, head):
         head = nxt
 
 
-@njit(cache=True)
-def chain_free(arr, stride, lo, hi, out):
-    """Thread every entry in [lo, hi) marked FREE into a free list: out = (head, count)."""
-    head = 0
-    count = 0
-    for i in range(hi - 1, lo - 1, -1):
-        if arr[stride * i] == FREE:
-            arr[stride * i] = head
-            head = i
-            count += 1
-    out[0] = head
-    out[1] = count
-
-
-_HOST_SIGNATURES = {mark_free: "void(int64[::1], int64, int64)",
-                    chain_free: "void(int64[::1], int64, int64, int64, int64[::1])"}
+_HOST_SIGNATURES = {mark_free: "void(int64[::1], int64, int64)"}
 
 
 class Device:
@@ -118,14 +104,14 @@ class Device:
 
     def __init__(self, m: cpu.Machine):
         from numba import cuda
-        self.cuda, self.k = cuda, _kernels
+        self.cuda, self.k, self.h = cuda, _kernels, _heap
         self.ncap, self.vcap = m.nodes.size // 2, m.vs.size
         sw = 2 * m.prog.width + 2 * m.prog.links + 1
         self.threads = max(BLOCK, min(MAX_THREADS, (32 << 20) // sw) // BLOCK * BLOCK)
         self.nodes = cuda.device_array(2 * self.ncap, np.int64)
         self.vs = cuda.device_array(self.vcap, np.int64)
         self.fronts = [cuda.device_array(2 * self.ncap, np.int64) for _ in range(2)]
-        self.dfr = cuda.device_array(2 * self.ncap, np.int64)     # deferred calls
+        self.dfr = cuda.device_array(max(2 * self.ncap, self.vcap), np.int64)  # deferred calls
         self.npool = cuda.device_array(self.ncap, np.int64)
         self.vpool = cuda.device_array(self.vcap, np.int64)
         self.scr = cuda.to_device(np.zeros(self.threads * sw, np.int64))
@@ -140,10 +126,14 @@ class Device:
         """Blocks of BLOCK threads that cover n threads."""
         return int(max(1, -(-n // BLOCK)))
 
+    def sweep(self, n: int) -> int:
+        """Blocks of a grid-stride sweep over n entries."""
+        return min(self.grid(n), SWEEP_BLOCKS)
+
     def fill(self, arr, lo: int, hi: int, value: int):
         """arr[lo:hi] = value on the device."""
         if hi > lo:
-            self.k.fill[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](arr, lo, hi, value)
+            self.h.fill[self.sweep(hi - lo), BLOCK](arr, lo, hi, value)
 
     def running_low(self, ctl: np.ndarray) -> bool:
         """Whether the fresh slots past a bump pointer and the slots left in its pool have
@@ -154,13 +144,38 @@ class Device:
                    for cap, bump, pos, length in ((self.ncap, k.C_NBUMP, k.C_NPOS, k.C_NLEN),
                                                   (self.vcap, k.C_VBUMP, k.C_VPOS, k.C_VLEN)))
 
-    def used_below(self, arr, stride: int, lo: int, hi: int) -> int:
-        """One past the largest index in [lo, hi) whose entry is in use (lo if none is)."""
-        out = self.cuda.to_device(np.array([lo - 1], np.int64))
-        if hi > lo:
-            self.k.last_used[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](arr, stride, lo, hi,
-                                                                           out)
-        return int(out.copy_to_host()[0]) + 1
+    def number(self, arr, stride: int, lo: int, hi: int, base: int, index) -> int:
+        """Number the live entries of arr in [lo, hi) base, base + 1, ... in order (index[i]
+        is entry i's number); how many are live."""
+        if hi <= lo:
+            return 0
+        span = max(64, -(-(hi - lo) // SPANS))
+        groups = -(-(hi - lo) // span)
+        counts = self.cuda.device_array(groups, np.int64)
+        self.h.count_live[self.grid(groups), BLOCK](arr, stride, lo, hi, span, counts)
+        c = counts.copy_to_host()
+        offsets = self.cuda.to_device(np.cumsum(c) - c)
+        self.h.number_live[self.grid(groups), BLOCK](arr, stride, lo, hi, span, offsets, base,
+                                                     index)
+        return int(c.sum())
+
+    def move_down(self, ctl: np.ndarray, front, pairs: int) -> tuple:
+        """Renumber the live nodes 1, 2, ... into the frontier array that is not `front`, the
+        live vars ROOT, ROOT + 1, ... into dfr, and the first `pairs` redexes of `front` to
+        match; (the array now holding the nodes, nodes live, vars live with ROOT)."""
+        k, h = self.k, self.h
+        nhi, vhi = min(int(ctl[k.C_NBUMP]), self.ncap), min(int(ctl[k.C_VBUMP]), self.vcap)
+        spare = self.fronts[1] if front is self.fronts[0] else self.fronts[0]
+        nodes = self.number(self.nodes, 2, 1, nhi, 1, self.npool)
+        vars_ = self.number(self.vs, 1, K.ROOT, vhi, K.ROOT, self.vpool)
+        self.vpool[:1].copy_to_device(np.zeros(1, np.int64))     # an open var cell stays 0
+        h.move_live[self.sweep(nhi), BLOCK](self.nodes, 2, 1, nhi, self.npool, self.npool,
+                                             self.vpool, spare)
+        h.move_live[self.sweep(vhi), BLOCK](self.vs, 1, K.ROOT, vhi, self.vpool, self.npool,
+                                             self.vpool, self.dfr)
+        if pairs:
+            h.move_pairs[self.sweep(2 * pairs), BLOCK](front, pairs, self.npool, self.vpool)
+        return spare, nodes, vars_
 
     def compact(self, ctl: np.ndarray):
         """Gather the FREE nodes and vars below the bump pointers into the pools."""
@@ -174,8 +189,8 @@ class Device:
                 (self.nodes, 2, 1, ctl[k.C_NBUMP], self.npool, k.C_NLEN),
                 (self.vs, 1, K.ROOT + 1, ctl[k.C_VBUMP], self.vpool, k.C_VLEN)):
             if hi > lo:
-                k.compact[min(self.grid(hi - lo), SWEEP_BLOCKS), BLOCK](
-                    arr, stride, lo, int(hi), pool, self.ctl, clen)
+                self.h.compact[self.sweep(hi - lo), BLOCK](arr, stride, lo, int(hi), pool,
+                                                           self.ctl, clen)
         ctl[:] = self.ctl.copy_to_host()
         short = int(ctl[k.C_NLEN] + self.ncap - ctl[k.C_NBUMP] < self.soft[0]
                     or ctl[k.C_VLEN] + self.vcap - ctl[k.C_VBUMP] < self.soft[1])
@@ -319,26 +334,26 @@ class Machine(cpu.Machine):
         return ctl
 
     def download(self, ctl: np.ndarray, front, count: int):
-        """Copy the heap back up to its last slot in use (the slots past it become fresh ones,
-        so a net that ends small copies little), rebuild the free lists and stack the redexes
-        left (if any; the deferred calls most recent first)."""
+        """Move the live nodes and vars down on the device, copy just them back (the host's
+        free lists start empty) and stack the redexes left, if any (the deferred calls after
+        the frontier's, most recent first)."""
         dev, k, st = self.device, self.device.k, self.st
-        nb = dev.used_below(dev.nodes, 2, 1, min(int(ctl[k.C_NBUMP]), dev.ncap))
-        vb = dev.used_below(dev.vs, 1, K.ROOT + 1, min(int(ctl[k.C_VBUMP]), dev.vcap))
-        dev.nodes[:2 * nb].copy_to_host(self.nodes[:2 * nb])
-        dev.vs[:vb].copy_to_host(self.vs[:vb])
-        out = np.zeros(2, np.int64)
-        chain_free(self.nodes, 2, 1, nb, out)
-        st[K.S_NFREE], st[K.S_NBUMP], st[K.S_NLIVE] = out[0], nb, nb - 1 - out[1]
-        chain_free(self.vs, 1, K.ROOT + 1, vb, out)
-        st[K.S_VFREE], st[K.S_VBUMP], st[K.S_VLIVE] = out[0], vb, vb - 1 - out[1]
+        deferred = int(ctl[k.C_DCNT])
+        if deferred:
+            front[2 * count:2 * (count + deferred)].copy_to_device(dev.dfr[:2 * deferred])
+        moved, nodes, vars_ = dev.move_down(ctl, front, count + deferred)
+        if nodes:
+            moved[2:2 * (nodes + 1)].copy_to_host(self.nodes[2:2 * (nodes + 1)])
+        dev.dfr[K.ROOT:K.ROOT + vars_].copy_to_host(self.vs[K.ROOT:K.ROOT + vars_])
+        st[K.S_NFREE], st[K.S_NBUMP], st[K.S_NLIVE] = 0, nodes + 1, nodes
+        st[K.S_VFREE], st[K.S_VBUMP], st[K.S_VLIVE] = 0, K.ROOT + vars_, vars_
         st[K.S_NPEAK] = max(st[K.S_NPEAK], st[K.S_NLIVE])
         lablo = int(st[K.S_LABLO])
         st[K.S_LABEL] = lablo + (int(ctl[k.C_LABEL]) - lablo) % (K.LAB_LIMIT - lablo)
-        deferred = int(ctl[k.C_DCNT])
         if count or deferred:
-            calls = _pairs(dev.dfr, deferred)[::-1]
-            self.restack(np.concatenate([_pairs(front, count), calls]).ravel())
+            pairs = _pairs(front, count + deferred)
+            pairs[count:] = pairs[count:][::-1].copy()
+            self.restack(pairs.ravel())
 
 
 def _pairs(arr, n: int) -> np.ndarray:

@@ -463,35 +463,3 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
     for k in range(5):
         if ts[k] != 0:
             cuda.atomic.add(ctl, C_ANNI + k, ts[k])
-
-
-@cuda.jit("void(int64[::1], int64, int64, int64, int64[::1], int64[::1], int64)", cache=True)
-def compact(arr, stride, lo, hi, pool, ctl, clen):
-    """Append every index in [lo, hi) whose entry is marked FREE to `pool` (count ctl[clen])."""
-    i = cuda.grid(1) + lo
-    while i < hi:
-        if arr[stride * i] == FREE:
-            pool[cuda.atomic.add(ctl, clen, 1)] = i
-        i += cuda.gridsize(1)
-
-
-@cuda.jit("void(int64[::1], int64, int64, int64)", cache=True)
-def fill(arr, lo, hi, value):
-    """arr[lo:hi] = value."""
-    i = cuda.grid(1) + lo
-    while i < hi:
-        arr[i] = value
-        i += cuda.gridsize(1)
-
-
-@cuda.jit("void(int64[::1], int64, int64, int64, int64[::1])", cache=True)
-def last_used(arr, stride, lo, hi, out):
-    """out[0] = the largest index in [lo, hi) whose entry is not marked FREE (if above out[0])."""
-    i = cuda.grid(1) + lo
-    top = -1
-    while i < hi:
-        if arr[stride * i] != FREE:
-            top = i
-        i += cuda.gridsize(1)
-    if top >= 0:
-        cuda.atomic.max(out, 0, top)
