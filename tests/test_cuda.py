@@ -112,9 +112,9 @@ def machine_run(text: str, mem_bytes: int) -> tuple:
     return machine, cpu.complete(machine, 0.0)
 
 
-def test_heap_comes_back_up_to_its_last_slot_in_use():
+def test_a_net_reduced_on_the_device_comes_back_empty():
     """A net reduced to a number on the device leaves no node and no var but the root in use,
-    so nothing of the bumped range is copied back."""
+    so the host's bump pointers start over."""
     from hvmlang.runtime import kernels as K
     machine, result = machine_run(TREE, 1 << 20)
     assert print_net(result.net) == "#16" and machine.phases

@@ -1,5 +1,5 @@
 """The cuda backend: the cpu backend's Machine, with reduction moved to an NVIDIA GPU while the
-net has parallel work (device kernels in cuda_kernels.py).
+net has parallel work (device kernels in cuda_kernels.py, heap sweeps in cuda_heap.py).
 
 Input: a net.Book and RunOptions. Output: the RunResult of cpu.run (same normal form; the same
 counters except OPER: an operator that meets its first operand before the second has arrived
@@ -12,8 +12,9 @@ redexes out while the frontier is small) until no redex is left, or until the fr
 small and the GPU is slower than the cpu kernel was. While free memory is short the device
 defers calls (the cpu kernel's low-priority redexes), and hands them back a frontier's worth
 at a time, most recent first, whenever the frontier runs low; this keeps a net whose calls
-unfold breadth-first within the heap. Then the heap comes back, the free lists
-are rebuilt and the cpu kernel goes on with a quota four times larger. The shared heap format
+unfold breadth-first within the heap. Then the live nodes and vars move down to the first
+slots on the device, only they come back (the host's free lists start empty), and the cpu
+kernel goes on with a quota four times larger. The shared heap format
 makes the copies plain array transfers. Limits and Ctrl-C are checked between
 synchronisations; the device heap has the host heap's size, and when it is full even after
 gathering the free slots the net goes back to the cpu kernel, which grows it up to `mem_bytes`
@@ -46,7 +47,7 @@ SHARE_BELOW = 1 << 16     # frontier size under which threads hand extra redexes
 SMALL = 1 << 12           # frontier size under which a slow device phase may end
 BATCH = (8, 2)            # launches between two synchronisations: small / large frontier
 SLOW_SYNCS = 4            # slow synchronisations in a row that send the net back to the cpu
-SOFT = 2                  # calls are deferred while under 1/SOFT of the nodes or vars are free
+SOFT = 32                 # calls are deferred while under 1/SOFT of the nodes or vars are free
 FREE = -1                 # cuda_kernels.FREE
 
 _kernels = _heap = None

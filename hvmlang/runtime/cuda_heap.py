@@ -10,7 +10,7 @@ renumbered in place by `move_pairs`.
 """
 from __future__ import annotations
 
-from numba import cuda
+from numba import cuda, int64
 
 from .cuda_kernels import FREE
 from .kernels import ADDR_BITS, ADDR_MASK, CON, TAG_MASK, VAR
@@ -18,12 +18,28 @@ from .kernels import ADDR_BITS, ADDR_MASK, CON, TAG_MASK, VAR
 
 @cuda.jit("void(int64[::1], int64, int64, int64, int64[::1], int64[::1], int64)", cache=True)
 def compact(arr, stride, lo, hi, pool, ctl, clen):
-    """Append every index in [lo, hi) whose entry is marked FREE to `pool` (count ctl[clen])."""
-    i = cuda.grid(1) + lo
-    while i < hi:
-        if arr[stride * i] == FREE:
-            pool[cuda.atomic.add(ctl, clen, 1)] = i
-        i += cuda.gridsize(1)
+    """Append every index in [lo, hi) whose entry is marked FREE to `pool` (count ctl[clen]).
+    A block takes a tile of slots at a time and reserves room for all its free ones with one
+    atomic add (one per slot made compaction cost milliseconds on a heap of 300 M nodes)."""
+    shared = cuda.shared.array(2, int64)      # free slots in the tile, their place in the pool
+    t = cuda.threadIdx.x
+    tile = lo + cuda.blockIdx.x * cuda.blockDim.x
+    while tile < hi:
+        if t == 0:
+            shared[0] = 0
+        cuda.syncthreads()
+        i = tile + t
+        rank = -1
+        if i < hi and arr[stride * i] == FREE:
+            rank = cuda.atomic.add(shared, 0, 1)
+        cuda.syncthreads()
+        if t == 0 and shared[0] > 0:
+            shared[1] = cuda.atomic.add(ctl, clen, shared[0])
+        cuda.syncthreads()
+        if rank >= 0:
+            pool[shared[1] + rank] = i
+        tile += cuda.gridDim.x * cuda.blockDim.x
+        cuda.syncthreads()
 
 
 @cuda.jit("void(int64[::1], int64, int64, int64)", cache=True)
