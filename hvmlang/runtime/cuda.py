@@ -37,7 +37,7 @@ from . import kernels as K
 from .api import BackendUnavailable, RunOptions, RunResult
 from .layout import Program, pack
 
-CPU_QUOTA = 1 << 21       # interactions of the cpu kernel before the GPU is first tried
+CPU_QUOTA = 1 << 19       # interactions of the cpu kernel before the GPU is first tried
 MAX_THREADS = 1 << 17     # threads of one pass
 BLOCK = 128               # threads per block
 SWEEP_BLOCKS = 1 << 10    # blocks of the fill and compaction kernels (grid-stride loops)
