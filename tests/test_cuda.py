@@ -177,6 +177,17 @@ def test_deferred_calls_left_at_the_end_of_a_phase_go_to_the_cpu_kernel(monkeypa
         device_counts(reference.run(parse_book(text, "<test>"), RunOptions()).stats)
 
 
+@pytest.mark.parametrize("free, used", [(150_000, True), (1_000, False)])
+def test_device_heap_scales_to_the_free_gpu_memory(free, used, monkeypatch):
+    """A GPU with little memory free gets a smaller device heap; with too little for the heap in
+    use the net stays on the cpu kernel. Either way the result is the reference's."""
+    monkeypatch.setattr(cuda, "free_gpu_memory", lambda: free)
+    check(TREE)
+    machine, _ = machine_run(TREE, 1 << 20)
+    assert machine.device.ncap < machine.nodes.size // 2
+    assert bool(machine.phases) == used
+
+
 def test_rewrite_limit_stops_on_device():
     from hvmlang.runtime.api import RewriteLimit
     with pytest.raises(RewriteLimit):

@@ -16,7 +16,9 @@ unfold breadth-first within the heap. Then the live nodes and vars move down to 
 slots on the device, only they come back (the host's free lists start empty), and the cpu
 kernel goes on with a quota four times larger. The shared heap format
 makes the copies plain array transfers. Limits and Ctrl-C are checked between
-synchronisations; the device heap has the host heap's size, and when it is full even after
+synchronisations. The device heap has the host heap's size, scaled down to what the GPU has
+free (while the host's bump pointers lie past it, the net stays on the cpu kernel); when it is
+full even after
 gathering the free slots the net goes back to the cpu kernel, which grows it up to `mem_bytes`
 or stops with OutOfMemory. Programs that refer to HVM.log / HVM.print run on the cpu kernel
 alone, since the order of their outputs depends on the schedule.
@@ -48,6 +50,9 @@ SMALL = 1 << 12           # frontier size under which a slow device phase may en
 BATCH = (8, 2)            # launches between two synchronisations: small / large frontier
 SLOW_SYNCS = 4            # slow synchronisations in a row that send the net back to the cpu
 SOFT = 32                 # calls are deferred while under 1/SOFT of the nodes or vars are free
+GPU_SHARE = 0.9           # of the GPU's free memory that one device heap may take
+NODE_BYTES, VAR_BYTES = 72, 16   # device bytes per node slot (its 2 words, 2 frontiers, pool,
+#                                  deferred calls) and per var cell (its word, pool)
 FREE = -1                 # cuda_kernels.FREE
 
 _kernels = _heap = None
@@ -100,15 +105,25 @@ def mark_free(arr, stride, head):
 _HOST_SIGNATURES = {mark_free: "void(int64[::1], int64, int64)"}
 
 
+def free_gpu_memory() -> float:
+    """Bytes free on the current GPU (infinite under the simulator)."""
+    from numba import cuda
+    return cuda.current_context().get_memory_info()[0]
+
+
 class Device:
-    """The device copy of a Machine's heap: arrays of the same capacity, frontiers, pools."""
+    """The device copy of a Machine's heap: arrays of the host's capacity (scaled down to what
+    the GPU has free), frontiers, pools."""
 
     def __init__(self, m: cpu.Machine):
         from numba import cuda
         self.cuda, self.k, self.h = cuda, _kernels, _heap
-        self.ncap, self.vcap = m.nodes.size // 2, m.vs.size
+        self.host = (m.nodes.size // 2, m.vs.size)
         sw = 2 * m.prog.width + 2 * m.prog.links + 1
         self.threads = max(BLOCK, min(MAX_THREADS, (32 << 20) // sw) // BLOCK * BLOCK)
+        room = GPU_SHARE * free_gpu_memory() - 8 * self.threads * sw - m.prog.words.nbytes
+        scale = min(1.0, max(0.0, room) / (NODE_BYTES * self.host[0] + VAR_BYTES * self.host[1]))
+        self.ncap, self.vcap = int(self.host[0] * scale), int(self.host[1] * scale)
         self.nodes = cuda.device_array(2 * self.ncap, np.int64)
         self.vs = cuda.device_array(self.vcap, np.int64)
         self.fronts = [cuda.device_array(2 * self.ncap, np.int64) for _ in range(2)]
@@ -260,10 +275,12 @@ class Machine(cpu.Machine):
     def offload(self) -> bool:
         """Reduce on the GPU until no redex is left or the cpu kernel would do better; whether
         the GPU kept pace with the cpu kernel."""
-        if self.device is None or self.device.ncap != self.nodes.size // 2 \
-                or self.device.vcap != self.vs.size:
+        if self.device is None or self.device.host != (self.nodes.size // 2, self.vs.size):
+            self.device = None                  # the old arrays go before the new ones come
             self.device = Device(self)
         dev, k, st = self.device, self.device.k, self.st
+        if st[K.S_NBUMP] > dev.ncap or st[K.S_VBUMP] > dev.vcap:
+            return False                        # the heap in use does not fit the GPU
         start = time.perf_counter()
         ctl = self.upload()
         up_s = time.perf_counter() - start
