@@ -106,9 +106,13 @@ _HOST_SIGNATURES = {mark_free: "void(int64[::1], int64, int64)"}
 
 
 def free_gpu_memory() -> float:
-    """Bytes free on the current GPU (infinite under the simulator)."""
+    """Bytes free on the current GPU once the frees numba defers are done (infinite under the
+    simulator, which has no deferred frees)."""
     from numba import cuda
-    return cuda.current_context().get_memory_info()[0]
+    context = cuda.current_context()
+    if hasattr(context, "deallocations"):
+        context.deallocations.clear()
+    return context.get_memory_info()[0]
 
 
 class Device:
