@@ -4,24 +4,23 @@ net has parallel work (device kernels in cuda_kernels.py, heap sweeps in cuda_he
 Input: a net.Book and RunOptions. Output: the RunResult of cpu.run (same normal form; the same
 counters except OPER: an operator that meets its first operand before the second has arrived
 counts one OPER more, and the GPU meets operands in another order, so OPER may be higher or
-lower). Boot, force phase and readback are the cpu
-Machine's. "Reduce until no redex is left" is a hybrid: the cpu kernel runs first; when it has
-used its quota of interactions, the heap and the pending redexes go to the device, which runs
-frontier passes (several launches between two synchronisations, threads handing their extra
-redexes out while the frontier is small) until no redex is left, or until the frontier stays
-small and the GPU is slower than the cpu kernel was. While free memory is short the device
-defers calls (the cpu kernel's low-priority redexes), and hands them back a frontier's worth
-at a time, most recent first, whenever the frontier runs low; this keeps a net whose calls
-unfold breadth-first within the heap. Then the live nodes and vars move down to the first
-slots on the device, only they come back (the host's free lists start empty), and the cpu
-kernel goes on with a quota four times larger. The shared heap format
-makes the copies plain array transfers. Limits and Ctrl-C are checked between
-synchronisations. The device heap has the host heap's size, scaled down to what the GPU has
-free (while the host's bump pointers lie past it, the net stays on the cpu kernel); when it is
-full even after
-gathering the free slots the net goes back to the cpu kernel, which grows it up to `mem_bytes`
-or stops with OutOfMemory. Programs that refer to HVM.log / HVM.print run on the cpu kernel
-alone, since the order of their outputs depends on the schedule.
+lower). Boot, force phase and readback are the cpu Machine's. "Reduce until no redex is left"
+is a hybrid: the cpu kernel runs first; when it has used its quota of interactions, the heap
+and the pending redexes go to the device, which runs frontier passes (several launches between
+two synchronisations, threads handing their extra redexes out while the frontier is small)
+until no redex is left, or until the frontier stays small and the GPU is slower than the cpu
+kernel was. While free memory is short the device defers calls (the cpu kernel's low-priority
+redexes), and hands them back a frontier's worth at a time, most recent first, whenever the
+frontier runs low, so that a net whose calls unfold breadth-first goes on reducing instead of
+filling the heap and then crawling. Then the live nodes and vars move down to the first slots
+on the device, only they come back (the host's free lists start empty), and the cpu kernel goes
+on with a quota four times larger. The shared heap format makes the copies plain array
+transfers. Limits and Ctrl-C are checked between synchronisations. The device heap has the host
+heap's size, scaled down to what the GPU has free (while the host's bump pointers lie past it,
+the net stays on the cpu kernel); when it is full even after gathering the free slots the net
+goes back to the cpu kernel, which grows it up to `mem_bytes` or stops with OutOfMemory.
+Programs that refer to HVM.log / HVM.print run on the cpu kernel alone, since the order of
+their outputs depends on the schedule.
 
 numba.cuda is imported on first use; with no usable GPU `run` raises BackendUnavailable.
 """
