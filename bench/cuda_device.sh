@@ -24,7 +24,8 @@ for s in $steps; do
               2>&1 | tee "$OUT/phases.log" ;;
     trace)  timeout 200 python3 bench/cuda_check.py --phases bench/programs/*.hvm "${gpu[@]}" \
               --trace "$OUT" 2>&1 | tee "$OUT/trace.log" ;;
-    sweep)  for set in "STEPS=64" "STEPS=1024" "MAX_THREADS=32768" "MAX_THREADS=262144"; do
+    sweep)  for set in "STEPS=64" "STEPS=1024" "MAX_THREADS=32768" "MAX_THREADS=262144" "SOFT=4" \
+                       "SOFT=16" "CPU_QUOTA=131072" "CPU_QUOTA=2097152"; do
               timeout 100 python3 bench/cuda_check.py --set $set --phases "${gpu[@]}" 2>&1 \
                 | tee -a "$OUT/sweep.log"
             done ;;
