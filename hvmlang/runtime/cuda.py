@@ -154,14 +154,20 @@ class Device:
         if hi > lo:
             self.h.fill[self.sweep(hi - lo), BLOCK](arr, lo, hi, value)
 
-    def running_low(self, ctl: np.ndarray) -> bool:
-        """Whether the fresh slots past a bump pointer and the slots left in its pool have
-        fallen under an eighth of the nodes or vars (then it is time to compact; the bump
-        pointers only grow, so testing them alone compacted at every synchronisation)."""
+    def free(self, ctl: np.ndarray) -> tuple:
+        """Free (nodes, vars) the threads can still take: the fresh slots past the bump
+        pointers and the slots left in the pools."""
         k = self.k
-        return any(cap - min(ctl[bump], cap) + max(0, ctl[length] - ctl[pos]) < cap // 8
-                   for cap, bump, pos, length in ((self.ncap, k.C_NBUMP, k.C_NPOS, k.C_NLEN),
-                                                  (self.vcap, k.C_VBUMP, k.C_VPOS, k.C_VLEN)))
+        return tuple(int(cap - min(ctl[bump], cap) + max(0, ctl[length] - ctl[pos]))
+                     for cap, bump, pos, length in ((self.ncap, k.C_NBUMP, k.C_NPOS, k.C_NLEN),
+                                                    (self.vcap, k.C_VBUMP, k.C_VPOS, k.C_VLEN)))
+
+    def running_low(self, ctl: np.ndarray) -> bool:
+        """Whether free slots have fallen under an eighth of the nodes or vars (then it is
+        time to compact; the bump pointers only grow, so testing them alone compacted at every
+        synchronisation)."""
+        nodes, vars_ = self.free(ctl)
+        return nodes < self.ncap // 8 or vars_ < self.vcap // 8
 
     def number(self, arr, stride: int, lo: int, hi: int, base: int, index) -> int:
         """Number the live entries of arr in [lo, hi) base, base + 1, ... in order (index[i]
@@ -211,8 +217,8 @@ class Device:
                 self.h.compact[self.sweep(hi - lo), BLOCK](arr, stride, lo, int(hi), pool,
                                                            self.ctl, clen)
         ctl[:] = self.ctl.copy_to_host()
-        short = int(ctl[k.C_NLEN] + self.ncap - ctl[k.C_NBUMP] < self.soft[0]
-                    or ctl[k.C_VLEN] + self.vcap - ctl[k.C_VBUMP] < self.soft[1])
+        nodes, vars_ = self.free(ctl)
+        short = int(nodes < self.soft[0] or vars_ < self.soft[1])
         if short != ctl[k.C_DEFER]:
             ctl[k.C_DEFER] = short
             self.ctl.copy_to_device(ctl)
