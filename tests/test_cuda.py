@@ -188,6 +188,33 @@ def test_device_heap_scales_to_the_free_gpu_memory(free, used, monkeypatch):
     assert bool(machine.phases) == used
 
 
+def pytest_generate_tests(metafunc):
+    """Random-program seeds: a few by default (each simulated thread is a Python thread), more
+    with `--slow`."""
+    if "seed" in metafunc.fixturenames:
+        counts = {"typed": 300, "church": 100} if metafunc.config.getoption("--slow") \
+            else {"typed": 30, "church": 15}
+        metafunc.parametrize("kind,seed", [(k, s) for k, n in counts.items() for s in range(n)])
+
+
+def test_random_program(kind, seed, monkeypatch):
+    """Random programs on the device, every other one with every call deferred and a heap
+    small enough to compact: the cpu backend's readback and order-free counters."""
+    import gen_programs
+    from hvmlang.diagnostics import Reporter
+    from hvmlang.pipeline import Options, compile_source, prune
+    from hvmlang.readback import readback
+    from hvmlang.runtime import cpu
+    monkeypatch.setattr(cuda, "SOFT", 1 if seed % 2 else 32)
+    text = getattr(gen_programs, kind)(seed)
+    book = prune(compile_source(text, "random.hvm", Options(), Reporter()))
+    options = dict(max_rewrites=200_000)
+    mine = cuda.run(book, RunOptions(mem_bytes=1 << 16, **options))
+    oracle = cpu.run(book, RunOptions(mem_bytes=1 << 16, **options))
+    assert readback(mine.net, book) == readback(oracle.net, book), text
+    assert device_counts(mine.stats) == device_counts(oracle.stats), text
+
+
 def test_rewrite_limit_stops_on_device():
     from hvmlang.runtime.api import RewriteLimit
     with pytest.raises(RewriteLimit):
