@@ -226,7 +226,8 @@ class Device:
     def release(self, ctl: np.ndarray, front, parity: int) -> int:
         """Move the most recent deferred calls onto the end of the frontier `front` (count
         ctl[parity]), up to one per thread; how many moved."""
-        k, count, deferred = self.k, int(ctl[parity]), int(ctl[self.k.C_DCNT])
+        k = self.k
+        count, deferred = int(ctl[parity]), int(ctl[k.C_DCNT])
         n = min(deferred, max(0, self.threads - count))
         if n:
             front[2 * count:2 * (count + n)].copy_to_device(
