@@ -4,6 +4,7 @@
     python bench/cuda_check.py --phases bench/programs_gpu/*.hvm
     python bench/cuda_check.py --set STEPS=64 --set MAX_THREADS=65536 --phases ...
     python bench/cuda_check.py --counters bench/programs/*.hvm
+    python bench/cuda_check.py --resources
 
 Each golden run program (tests/golden/run) and example must print what the repository expects,
 once with the default schedule and once with every net sent to the device (cpu quota 1). With
@@ -13,7 +14,7 @@ compactions of the free pools and the times taken to send the heap and to bring 
 --trace DIR writes the figures of every synchronisation to DIR/NAME.csv. --set NAME=VALUE
 changes a tuning constant of runtime/cuda.py first. With --counters, each program runs on -b cpu
 and -b cuda: the counters other than OPER must be equal (OPER depends on the order in which
-operands arrive).
+operands arrive). --resources lists each device kernel's registers and local memory per thread.
 """
 from __future__ import annotations
 
@@ -120,6 +121,20 @@ def phases(paths: list[str], trace_dir: str | None = None) -> None:
             (Path(trace_dir) / f"{Path(p).stem}.csv").write_text("\n".join(rows) + "\n")
 
 
+def resources() -> None:
+    """Registers, local memory (bytes) and shared memory (bytes) per thread of each kernel."""
+    from numba.cuda.dispatcher import CUDADispatcher
+    cuda.load()
+    for module in (cuda._kernels, cuda._heap):
+        for name, fn in vars(module).items():
+            if isinstance(fn, CUDADispatcher) and not fn.targetoptions.get("device", False):
+                for kernel in fn.overloads.values():
+                    print(f"{name:<14} registers {kernel.regs_per_thread:4}  local "
+                          f"{kernel.local_mem_per_thread:6} B  shared "
+                          f"{kernel.shared_mem_per_block:6} B  max threads/block "
+                          f"{kernel.max_threads_per_block}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--phases", nargs="*", help="programs to run once, listing device phases")
@@ -128,11 +143,16 @@ def main() -> int:
     parser.add_argument("--counters", nargs="*", help="programs whose counters to compare")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="set a tuning constant of hvmlang.runtime.cuda")
+    parser.add_argument("--resources", action="store_true",
+                        help="list each device kernel's registers and memory per thread")
     a = parser.parse_args()
     for item in a.set:
         name, value = item.split("=")
         setattr(cuda, name, int(value))
         print(f"{name} = {value}")
+    if a.resources:
+        resources()
+        return 0
     if a.counters is not None:
         return 1 if counters(a.counters) else 0
     if a.phases is not None:

@@ -1,8 +1,8 @@
 #!/bin/bash
 # One call on the GPU machine: correctness against the expected outputs, device phases, and
 # the bench tables of the cuda and cpu backends. Logs go to $OUT (or /tmp/cuda_out).
-# Usage: bench/cuda_device.sh [check] [counters] [phases] [trace] [sweep] [nofence] [acqrel] [bench]
-#        [cpu] [parallel]
+# Usage: bench/cuda_device.sh [check] [counters] [phases] [trace] [sweep] [nofence] [acqrel]
+#        [resources] [maxreg64] [maxreg128] [bench] [cpu] [parallel]
 # (default: check counters phases bench cpu)
 export PYTHONPATH=.devdeps:. PYTHONUNBUFFERED=1
 OUT=${OUT:-/tmp/cuda_out}; mkdir -p "$OUT"
@@ -10,10 +10,16 @@ steps=${*:-check counters phases bench cpu}
 nvidia-smi --query-gpu=name,memory.total,clocks.sm --format=csv,noheader | tee "$OUT/gpu.txt"
 gpu=(bench/programs_gpu/*.hvm)
 
-fence_experiment() {  # NAME PTX: the device phases with FENCE_PTX = PTX, in a copy of the tree
+edit_experiment() {  # NAME SED: the device phases with cuda_kernels.py edited by SED, in a copy
   rm -rf "/tmp/$1" && cp -r . "/tmp/$1" && (cd "/tmp/$1" &&
-    sed -i "s/^FENCE_PTX = .*/FENCE_PTX = \"$2\"/" hvmlang/runtime/cuda_kernels.py &&
+    sed -i "$2" hvmlang/runtime/cuda_kernels.py &&
     timeout 100 python3 bench/cuda_check.py --phases "${gpu[@]}" 2>&1) | tee "$OUT/$1.log"
+}
+fence_experiment() {  # NAME PTX: the device phases with FENCE_PTX = PTX
+  edit_experiment "$1" "s/^FENCE_PTX = .*/FENCE_PTX = \"$2\"/"
+}
+maxreg_experiment() {  # N: the device phases with the step kernel limited to N registers
+  edit_experiment "maxreg$1" "s/^          cache=True)/          cache=True, max_registers=$1)/"
 }
 for s in $steps; do
   case $s in
@@ -31,6 +37,9 @@ for s in $steps; do
             done ;;
     nofence) fence_experiment nofence "" ;;                  # experiment only: no fences
     acqrel) fence_experiment acqrel "fence.acq_rel.gpu;" ;;  # release/acquire, not membar.gl
+    resources) python3 bench/cuda_check.py --resources 2>&1 | tee "$OUT/resources.log" ;;
+    maxreg64) maxreg_experiment 64 ;;
+    maxreg128) maxreg_experiment 128 ;;
     bench)  timeout 150 python3 bench/run.py -b cuda --repeat 3 2>&1 | tee "$OUT/bench_cuda.log"
             timeout 200 python3 bench/run.py -b cuda --repeat 2 -m 17179869184 \
               --dir bench/programs_gpu 2>&1 | tee "$OUT/bench_cuda_gpu.log" ;;
