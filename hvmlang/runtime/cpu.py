@@ -26,6 +26,7 @@ BYTES_PER_NODE = 48    # reserved per node slot: its 16 bytes, a var cell, a red
 _A = "int64[::1]"
 _SIGNATURES = {
     K.reduce: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, int64)",
+    K.mark_calls: f"void({_A}, int8[::1])",
     W.collect: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, int64, {_A}, {_A})",
     W.export: f"int64({_A}, {_A}, {_A}, {_A}, int64, int64, int64, {_A}, {_A}, {_A}, int8[::1])",
     W.parents: f"void({_A}, {_A}, int64, int64, {_A}, {_A})",
@@ -161,10 +162,10 @@ class Machine:
     def restack(self, pairs: np.ndarray):
         """Put redex pairs on the cpu kernel's empty stacks (REF expansions on the low one)."""
         st = self.st
-        a, b = pairs[0::2], pairs[1::2]
-        ta, tb = a & K.TAG_MASK, b & K.TAG_MASK
-        low = (((ta == K.REF) & (tb >= K.CON) & (tb != K.DUP) & ((a >> 4) >= K.NSINKS))
-               | ((tb == K.REF) & (ta >= K.CON) & (ta != K.DUP) & ((b >> 4) >= K.NSINKS)))
+        pairs = np.ascontiguousarray(pairs, np.int64)
+        low = np.empty(pairs.size // 2, np.int8)
+        K.mark_calls(pairs, low)
+        low = low.view(np.bool_)
         hi, lo = pairs.reshape(-1, 2)[~low], pairs.reshape(-1, 2)[low]
         if self.rdx.size < 2 * (len(hi) + len(lo) + 4):
             st[K.S_NEED] = len(hi) + len(lo) + 4

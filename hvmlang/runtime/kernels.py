@@ -140,6 +140,14 @@ def is_call(x, y):
             or (ty == REF and tx >= CON and tx != DUP and (y >> 4) >= NSINKS))
 
 
+@njit(_nrt=False, cache=True)
+def mark_calls(pairs, calls):
+    """calls[i] = 1 where redex pair i of `pairs` is a call (is_call), else 0: which pairs the
+    host puts back on the low stack."""
+    for i in range(calls.shape[0]):
+        calls[U(i)] = 1 if is_call(pairs[U(2 * i)], pairs[U(2 * i + 1)]) else 0
+
+
 @njit(inline='always')
 def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
     """Connect x with y: follow deposited wires, then deposit into an open wire or stack the
