@@ -102,17 +102,18 @@ def give(arr, stride, own, me, i, free, ws, field):
 
 
 @njit(inline='always')
-def regive(nodes, own, me, nfree, ws, k):
-    """The k (0..2) slots a rule helper just pushed on the node free list, routed by give."""
+def taken_back(nodes, nfree, k):
+    """The k (0..2) slots a rule helper just pushed on the node free list, off it again, for
+    `give` to route: (f1, f2, free list head), where giving f1 then f2 (0: none) puts them
+    back in the helper's order."""
     if k == 0:
-        return nfree
-    first = nfree
-    nfree = nodes[U(2 * first)]
-    if k == 2:
-        second = nfree
-        nfree = nodes[U(2 * second)]
-        nfree = give(nodes, 2, own, me, second, nfree, ws, W_NFOREIGN)
-    return give(nodes, 2, own, me, first, nfree, ws, W_NFOREIGN)
+        return 0, 0, nfree
+    head = nfree
+    nfree = nodes[U(2 * head)]
+    if k == 1:
+        return head, 0, nfree
+    below = nfree
+    return below, head, nodes[U(2 * below)]
 
 
 @njit(inline='always')
@@ -354,6 +355,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
             a, b = b, a
             ta, tb = tb, ta
         nl = 2
+        f1 = f2 = 0         # the nodes this rule frees, given back in one place below
         if ta >= CON:
             ia = (a >> 4) & ADDR_MASK
             ib = (b >> 4) & ADDR_MASK
@@ -362,8 +364,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
             b1 = nodes[U(2 * ib)]
             b2 = nodes[U(2 * ib + 1)]
             if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
-                nfree = give(nodes, 2, nown, me, ia, nfree, ws, W_NFOREIGN)
-                nfree = give(nodes, 2, nown, me, ib, nfree, ws, W_NFOREIGN)
+                f1, f2 = ia, ib
                 nlive -= 2
                 p1, q1, p2, q2 = a1, b1, a2, b2
                 nl = -1
@@ -386,7 +387,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 ib = (b >> 4) & ADDR_MASK
                 p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
                 nl = -1
-                nfree = give(nodes, 2, nown, me, ib, nfree, ws, W_NFOREIGN)
+                f1 = ib
                 nlive -= 1
                 comm += 1
             else:
@@ -409,7 +410,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 nl, fused, nfree, nbump, vfree, vbump = expand(
                     nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree,
                     nbump, vfree, vbump)
-                nfree = regive(nodes, nown, me, nfree, ws, fused)
+                f1, f2, nfree = taken_back(nodes, nfree, fused)
                 nlive += nlen - 2 * fused
                 vlive += vlen
                 anni += fused
@@ -419,7 +420,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 ib = (b >> 4) & ADDR_MASK
                 p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
                 nl = -1
-                nfree = give(nodes, 2, nown, me, ib, nfree, ws, W_NFOREIGN)
+                f1 = ib
                 nlive -= 1
             else:
                 nl = 0
@@ -428,7 +429,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
             ib = (b >> 4) & ADDR_MASK
             p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
             nl = -1
-            nfree = give(nodes, 2, nown, me, ib, nfree, ws, W_NFOREIGN)
+            f1 = ib
             nlive -= 1
             comm += 1
         elif tb == OPR:
@@ -444,7 +445,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 vlive -= 1
                 x = y
             nfree, freed = operate(nodes, scr, a, b, ib, x, lk, nfree)
-            nfree = regive(nodes, nown, me, nfree, ws, freed)
+            f1, f2, nfree = taken_back(nodes, nfree, freed)
             nlive -= freed
             nl = 1
             oper += 1
@@ -459,10 +460,14 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 vlive -= 1
                 br = y
             nl, born, fused, nfree, nbump = switch(nodes, scr, a, ib, br, lk, nfree, nbump)
-            nfree = regive(nodes, nown, me, nfree, ws, 2 * fused)
+            f1, f2, nfree = taken_back(nodes, nfree, 2 * fused)
             nlive += born
             anni += fused
             oper += 1
+        if f1 != 0:
+            nfree = give(nodes, 2, nown, me, f1, nfree, ws, W_NFOREIGN)
+            if f2 != 0:
+                nfree = give(nodes, 2, nown, me, f2, nfree, ws, W_NFOREIGN)
         if nl < 0:
             vfree, vlive, eras, hi, lo = plink(p1, q1, vs, bag, rcap, vfree, vlive,
                                                          eras, hi, lo, vown, me, ws)
