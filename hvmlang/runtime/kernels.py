@@ -151,23 +151,26 @@ def mark_calls(pairs, calls):
 @njit(inline='always')
 def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
     """Connect x with y: follow deposited wires, then deposit into an open wire or stack the
-    pair (x, y) of principal ports; the updated (vfree, vlive, eras, hi, lo)."""
-    while (x & TAG_MASK) == VAR:
-        z = vs[U(x >> 4)]
-        if z == 0:
-            break
-        vs[U(x >> 4)] = vfree
-        vfree = x >> 4
-        vlive -= 1
-        x = z
-    while (y & TAG_MASK) == VAR:
-        z = vs[U(y >> 4)]
-        if z == 0:
-            break
-        vs[U(y >> 4)] = vfree
-        vfree = y >> 4
-        vlive -= 1
-        y = z
+    pair (x, y) of principal ports; the updated (vfree, vlive, eras, hi, lo). Both ends are
+    followed in one loop (a loop per end measured 0-5% slower)."""
+    while True:
+        if (x & TAG_MASK) == VAR:
+            z = vs[U(x >> 4)]
+            if z != 0:
+                vs[U(x >> 4)] = vfree
+                vfree = x >> 4
+                vlive -= 1
+                x = z
+                continue
+        if (y & TAG_MASK) == VAR:
+            z = vs[U(y >> 4)]
+            if z != 0:
+                vs[U(y >> 4)] = vfree
+                vfree = y >> 4
+                vlive -= 1
+                y = z
+                continue
+        break
     tx = x & TAG_MASK
     ty = y & TAG_MASK
     if tx == VAR:
