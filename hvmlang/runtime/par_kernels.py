@@ -122,7 +122,7 @@ def plink(x, y, vs, bag, rcap, vfree, vlive, eras, hi, lo, vown, me, ws):
     lo). Deposited wires are followed and freed (by `give`); a waiting wire gets the other port
     by exchange, and if the other end was there first, its port is taken and linking goes on.
     Every step that frees a var ends at the one `give` below: with a loop and a `give` for each
-    end, as kernels.link has, 2 threads ran 2-21% slower on the benchmarks."""
+    end, 2 threads ran 2-21% slower on the benchmarks."""
     while True:
         v = 0           # the var cell this step frees (0: none, var 0 is reserved)
         if (x & TAG_MASK) == VAR:
