@@ -152,7 +152,7 @@ def mark_calls(pairs, calls):
 def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
     """Connect x with y: follow deposited wires, then deposit into an open wire or stack the
     pair (x, y) of principal ports; the updated (vfree, vlive, eras, hi, lo). Both ends are
-    followed in one loop, each with its own free (a loop per end measured 0-5% slower; one free
+    followed in one loop, each with its own free (a loop per end measured up to 5% slower; one free
     for both, the shape par_kernels.plink takes to inline its `give` once, 2-8% slower)."""
     while True:
         if (x & TAG_MASK) == VAR:
