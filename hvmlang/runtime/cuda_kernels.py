@@ -196,7 +196,8 @@ def follow(x, vs, vch, ts):
 
 
 @cuda.jit(device=True)
-def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc, npool, vpool):
+def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc, npool,
+           vpool):
     """REF a meeting the node b: build its template (fusing a root that annihilates with b);
     interactions done, or -1 when no memory was left (nothing written)."""
     row = (a >> 4) * D_COLS
@@ -247,8 +248,8 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
     b1 = nodes[2 * ib]
     b2 = nodes[2 * ib + 1]
     release(nodes, 2, ib, nch, ts, T_NC)
-    link(place(prog[noff], prog[noff + tlen], sc, base, lablo), b1, vs, ts, lst, vch, fout, dfr, ctl,
-         cout)
+    link(place(prog[noff], prog[noff + tlen], sc, base, lablo), b1, vs, ts, lst, vch, fout, dfr,
+         ctl, cout)
     link(place(prog[noff + 1], prog[noff + 1 + tlen], sc, base, lablo), b2, vs, ts, lst, vch,
          fout, dfr, ctl, cout)
     ts[T_ANNI] += 1
@@ -315,7 +316,8 @@ def operate(a, b, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
     else:
         nodes[2 * ib] = a
         fence()
-        link((b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT), x, vs, ts, lst, vch, fout, dfr, ctl, cout)
+        link((b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT), x, vs, ts, lst, vch, fout, dfr, ctl,
+             cout)
     return 1
 
 
@@ -413,10 +415,9 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog
 def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, steps, share):
     """One pass: reduce the frontier `fin` (count ctl[parity]) into `fout` (count
     ctl[parity + 1 mod 3]), deferring calls to `dfr` once ctl[C_DEFER] is set; clears the third
-    counters for the pass after. Thread t takes redex
-    t, then the next untaken one (counter ctl[C_TAKEN + parity]) until none is left, so a
-    thread whose redexes finish early takes more (a fixed stride made every pass wait for the
-    thread with the longest chains)."""
+    counters for the pass after. Thread t takes redex t, then the next untaken one (counter
+    ctl[C_TAKEN + parity]) until none is left, so a thread whose redexes finish early takes more
+    (a fixed stride made every pass wait for the thread with the longest chains)."""
     tid = cuda.grid(1)
     nthreads = cuda.gridsize(1)
     cout = (parity + 1) % 3

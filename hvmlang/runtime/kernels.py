@@ -3,9 +3,9 @@
 The reducer and every helper and constant it uses live in this one module, so Numba's on-disk
 cache (keyed on this file) stays valid; nothing here allocates (`_nrt=False`). The rule helpers
 (`expand`, `commute`, `operate`, `switch`, ...) are inlined into par_kernels.py, `apply_op`,
-`adjust` and `place` are compiled as device functions by cuda_kernels.py, and heap_walk.py reads
-the same ports; their caches are keyed on their own files, so a change of meaning here must come
-with an edit there.
+`adjust`, `place` and `is_call` are compiled as device functions by cuda_kernels.py, and
+heap_walk.py reads the same ports; their caches are keyed on their own files, so a change of
+meaning here must come with an edit there.
 
 Port word (int64): tag in the low 4 bits, payload above.
     VAR  var index                    REF  definition id (0, 1 = sinks)
