@@ -43,7 +43,7 @@ RULE_CASES = [
     ("@main = #1 & * ~ {#L * *}", "#1", {"eras": 3}),
 ]
 
-REF_DEFS = "@rec = (* @rec)\n@id = (a a)\n@seven = #7\n"
+REF_DEFS = "@rec = (* @rec)\n@id = (a a)\n@seven = #7\n@pick = (a (* ({0 b c} [a [b c]])))\n"
 
 REF_CASES = [
     # REF-DUP copies the reference without expanding it; REF-ERA, REF-NUM, REF-REF are void
@@ -56,6 +56,13 @@ REF_CASES = [
     ("@main = a & @seven ~ <+ #1 a>", "#8", {"oper": 1, "dref": 2}),
     ("@main = a & @seven ~ <+ #3 a>", "#10", {"oper": 1, "dref": 2}),
     ("@main = a & @seven ~ ?<(#0 (b b)) a>", "#6", {"dref": 2, "oper": 1, "anni": 2, "eras": 1}),
+    # a call meets the template's spine (kernels.expand fuses it): all three lambdas, two and a
+    # wire, one and a tuple (which commutes)
+    ("@main = a & @pick ~ (#1 (#2 (#3 a)))", "[#1 [#3 #3]]",
+     {"dref": 2, "anni": 3, "eras": 1, "comm": 1}),
+    ("@main = x & @pick ~ (#1 (#2 x))", "({0 a b} [#1 [a b]])", {"dref": 2, "anni": 2, "eras": 1}),
+    ("@main = a & @pick ~ (#1 [#2 (#3 a)])", "({0 a b} [[#2 a] [#2 b]])",
+     {"dref": 2, "anni": 3, "comm": 6, "eras": 4}),
     # a copied non-recursive reference is forced in the result: boot + 2 expansions
     ("@main = [a b] & @seven ~ {0 a b}", "[#7 #7]", {"comm": 1, "dref": 3}),
 ]

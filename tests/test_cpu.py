@@ -168,6 +168,13 @@ def test_cycles_come_back_as_cut_redexes(text, net):
     assert print_net(cpu.run(parse_book(text, "<test>"), RunOptions()).net) == net
 
 
+def test_a_call_fuses_the_spine_it_meets_without_building_it():
+    # the three lambdas of @pick are never built and the caller's three nodes are freed at
+    # once: only the DUP and the two tuples are ever live (the reference builds all nine)
+    r = run("@main = a & @pick ~ (#1 (#2 (#3 a)))\n" + REF_DEFS)
+    assert print_net(r.net) == "[#1 [#3 #3]]" and r.stats.peak == 3
+
+
 # -- the heap, chunks and limits ----------------------------------------------------------------
 
 def test_heap_grows_from_a_tiny_start_and_chunks_do_not_change_anything():
@@ -261,3 +268,18 @@ def test_pack_says_whether_a_template_refers_to_a_sink():
     log = "@HVM.log = ({0 r s} r) & @HVM.log_sink ~ s\n"
     assert pack(parse_book(log + "@main = a & @HVM.log ~ (#1 a)", "<t>")).uses_sinks
     assert not pack(parse_book("@main = a & @f ~ (#1 a)\n@f = (a a)", "<t>")).uses_sinks
+
+
+def test_pack_numbers_the_spine_first_and_makes_room_for_its_links():
+    from hvmlang.runtime.layout import pack
+    prog = pack(parse_book("@main = a & @f ~ (#1 a)\n"
+                           "@f = ([b c] ({0 d e} (x [x [b [c [d e]]]]))) & * ~ #1", "<t>"))
+    words = prog.words[prog.names.index("f") * kernels.D_COLS:]
+    noff, nlen = int(words[kernels.D_NOFF]), int(words[kernels.D_NLEN])
+    tlen = 2 * (nlen + int(words[kernels.D_RLEN]))
+    # node i's second port is node i + 1 (its scratch slot is i + 1) down the three lambdas
+    # and four tuples; the last tuple's second port, and the first tuple's first, are wires
+    assert [int(prog.words[noff + 2 * i + 1 + tlen]) for i in range(6)] == [1, 2, 3, 4, 5, 6]
+    assert int(prog.words[noff + 2 * 6 + 1 + tlen]) >= prog.width
+    assert int(prog.words[noff + 2 * 3 + tlen]) >= prog.width
+    assert prog.links == 1 + 7 + 1      # one redex, seven nodes down the spine, the last port

@@ -300,19 +300,32 @@ def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, n
     allocate its nodes and vars, place their ports, and leave its redexes and the pair (root, b)
     in the link list scr[lk:]. A root node that would annihilate with b at once (the usual λ
     meeting its application) is never built: its ports are paired with b's, as the next
-    interaction would have linked them, and b's node is freed. Returns (pairs, fused, nfree,
-    nbump, vfree, vbump)."""
+    interaction would have linked them, and b's node is freed. So are the nodes down the
+    spine (the chain of second ports, template nodes 0, 1, ... as layout numbers them) while
+    b's chain of second ports holds nodes they would annihilate with: each such pair is the
+    last one linked, so it would be the next reduced. Returns (pairs, fused, nfree, nbump,
+    vfree, vbump)."""
     root = prog[U(row + D_ROOT)]
-    tb = b & TAG_MASK
-    fused = 1 if tb >= CON and (root & TAG_MASK) == tb and ((root ^ b) >> LAB_SHIFT) == 0 else 0
+    noff = prog[U(row + D_NOFF)]
+    tlen = 2 * (nlen + rlen)
+    fused = 0
+    if (b & TAG_MASK) >= CON and (root & TAG_MASK) == (b & TAG_MASK) \
+            and ((root ^ b) >> LAB_SHIFT) == 0:
+        fused = 1
+        ib = (b >> 4) & ADDR_MASK
+        while fused < nlen:
+            x = noff + 2 * fused - 1
+            nb = nodes[U(2 * ib + 1)]
+            if prog[U(x + tlen)] != fused or (nb & ~ADDR_BITS) != prog[U(x)]:
+                break
+            ib = (nb >> 4) & ADDR_MASK
+            fused += 1
     for i in range(fused, nlen):
         scr[U(i)], nfree, nbump = alloc(nodes, 2, nfree, nbump)
     for j in range(vlen):
         v, vfree, vbump = alloc(vs, 1, vfree, vbump)
         vs[U(v)] = 0
         scr[U(w + j)] = v
-    noff = prog[U(row + D_NOFF)]
-    tlen = 2 * (nlen + rlen)
     for i in range(fused, nlen):
         m = scr[U(i)]
         x = noff + 2 * i
@@ -322,17 +335,25 @@ def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, n
     for r in range(2 * rlen):
         scr[U(lk + r)] = place(prog[U(roff + r)], prog[U(roff + r + tlen)], scr, base, lablo)
     k = lk + 2 * rlen
-    if fused:
-        ib = (b >> 4) & ADDR_MASK
-        scr[U(k)] = place(prog[U(noff)], prog[U(noff + tlen)], scr, base, lablo)
+    if fused == 0:
+        scr[U(k)] = adjust(root, scr, w, base, lablo)
+        scr[U(k + 1)] = b
+        return rlen + 1, 0, nfree, nbump, vfree, vbump
+    ib = (b >> 4) & ADDR_MASK
+    x = noff
+    nb = b
+    for i in range(fused):
+        x = noff + 2 * i
+        scr[U(k)] = place(prog[U(x)], prog[U(x + tlen)], scr, base, lablo)
         scr[U(k + 1)] = nodes[U(2 * ib)]
-        scr[U(k + 2)] = place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], scr, base, lablo)
-        scr[U(k + 3)] = nodes[U(2 * ib + 1)]
+        k += 2
+        nb = nodes[U(2 * ib + 1)]
         nodes[U(2 * ib)] = nfree
-        return rlen + 2, 1, ib, nbump, vfree, vbump
-    scr[U(k)] = adjust(root, scr, w, base, lablo)
-    scr[U(k + 1)] = b
-    return rlen + 1, 0, nfree, nbump, vfree, vbump
+        nfree = ib
+        ib = (nb >> 4) & ADDR_MASK
+    scr[U(k)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], scr, base, lablo)
+    scr[U(k + 1)] = nb
+    return rlen + fused + 1, fused, nfree, nbump, vfree, vbump
 
 
 @njit(_nrt=False, cache=True)
@@ -459,8 +480,8 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 if vlive + vlen > vcap:
                     status, need = GROW_VARS, vlive + vlen + 1
                     break
-                if hi + lo + rlen + 2 > rcap:
-                    status, need = GROW_RDX, hi + lo + rlen + 2
+                if hi + lo + rlen + nlen + 1 > rcap:
+                    status, need = GROW_RDX, hi + lo + rlen + nlen + 1
                     break
                 base = label
                 nlab = prog[U(row + D_NLAB)]

@@ -29,7 +29,7 @@ class Program:
     entry: int
     words: np.ndarray    # one row of D_COLS per definition, then split templates (_split)
     width: int           # most nodes or vars of one definition (size of the scratch maps)
-    links: int           # most links one interaction makes (redexes of a definition + 2, >= 4)
+    links: int           # most links one interaction makes (redexes + spine + 1, >= 4)
     con_tags: list       # CON label id -> None / net.TUPLE / tag name
     dup_labels: list     # DUP label id -> fixed label name (ids 1..F; index 0 unused)
     uses_sinks: bool     # some template refers to HVM.log_sink or HVM.print_sink
@@ -92,7 +92,9 @@ class _Def:
         raise TypeError(f"not a net tree: {tree!r}")
 
     def tree(self, tree) -> int:
-        """Pack `tree` (nodes numbered in pre-order); return the port of its root."""
+        """Pack `tree`, its nodes numbered in pre-order second port first, so that the chain of
+        second ports from its root (the spine kernels.expand fuses) is numbered 0, 1, 2, ...;
+        return the port of its root."""
         out = [0]
         stack = [(tree, out, 0)]
         while stack:
@@ -107,9 +109,18 @@ class _Def:
             i = len(self.nodes) // 2
             self.nodes += (0, 0)
             dest[k] = lab << LAB_SHIFT | i << 4 | tag
-            stack.append((t.b, self.nodes, 2 * i + 1))
             stack.append((t.a, self.nodes, 2 * i))
+            stack.append((t.b, self.nodes, 2 * i + 1))
         return out[0]
+
+    def spine(self, root: int) -> int:
+        """How many nodes from the root port on (node 0) each hold the next in their second
+        port: the most that kernels.expand fuses."""
+        n = 1 if root & 15 >= CON else 0
+        while n < len(self.nodes) // 2 and self.nodes[2 * n - 1] & 15 >= CON \
+                and (self.nodes[2 * n - 1] >> 4) & ADDR_MASK == n:
+            n += 1
+        return n
 
     def check_wires(self):
         for name, count in self.uses.items():
@@ -142,7 +153,7 @@ def pack(book: net.Book) -> Program:
         words += pd.nodes + redexes
         words += [None] * (len(pd.nodes) + len(redexes))    # scratch indices, filled below
         width = max(width, row[D_NLEN], row[D_VLEN])
-        links = max(links, row[D_RLEN] + 2)
+        links = max(links, row[D_RLEN] + pd.spine(root) + 1)
     _split(rows, words, len(names) * D_COLS, width, links)
     flat = [w for row in rows for w in row] + words
     return Program(names, ids[book.entry], np.array(flat, dtype=np.uint64).view(np.int64),

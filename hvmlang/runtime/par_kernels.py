@@ -103,17 +103,13 @@ def give(arr, stride, own, me, i, free, ws, field):
 
 @njit(inline='always')
 def taken_back(nodes, nfree, k):
-    """The k (0..2) slots a rule helper just pushed on the node free list, off it again, for
-    `give` to route: (f1, f2, free list head), where giving f1 then f2 (0: none) puts them
-    back in the helper's order."""
-    if k == 0:
-        return 0, 0, nfree
-    head = nfree
-    nfree = nodes[U(2 * head)]
-    if k == 1:
-        return head, 0, nfree
-    below = nfree
-    return below, head, nodes[U(2 * below)]
+    """The k slots a rule helper just pushed on the node free list, off it again, for `give`
+    to route: (first slot, k, free list head), the k slots threaded through their first words
+    as the helper pushed them."""
+    first = nfree
+    for _ in range(k):
+        nfree = nodes[U(2 * nfree)]
+    return first, k, nfree
 
 
 @njit(inline='always')
@@ -355,7 +351,8 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
             a, b = b, a
             ta, tb = tb, ta
         nl = 2
-        f1 = f2 = 0         # the nodes this rule frees, given back in one place below
+        fc = fk = 0         # the fk nodes this rule frees, threaded from fc through their
+                            # first words: given back in one place below
         if ta >= CON:
             ia = (a >> 4) & ADDR_MASK
             ib = (b >> 4) & ADDR_MASK
@@ -364,7 +361,8 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
             b1 = nodes[U(2 * ib)]
             b2 = nodes[U(2 * ib + 1)]
             if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
-                f1, f2 = ia, ib
+                nodes[U(2 * ia)] = ib
+                fc, fk = ia, 2
                 nlive -= 2
                 p1, q1, p2, q2 = a1, b1, a2, b2
                 nl = -1
@@ -387,7 +385,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 ib = (b >> 4) & ADDR_MASK
                 p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
                 nl = -1
-                f1 = ib
+                fc, fk = ib, 1
                 nlive -= 1
                 comm += 1
             else:
@@ -410,7 +408,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 nl, fused, nfree, nbump, vfree, vbump = expand(
                     nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree,
                     nbump, vfree, vbump)
-                f1, f2, nfree = taken_back(nodes, nfree, fused)
+                fc, fk, nfree = taken_back(nodes, nfree, fused)
                 nlive += nlen - 2 * fused
                 vlive += vlen
                 anni += fused
@@ -420,7 +418,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 ib = (b >> 4) & ADDR_MASK
                 p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
                 nl = -1
-                f1 = ib
+                fc, fk = ib, 1
                 nlive -= 1
             else:
                 nl = 0
@@ -429,7 +427,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
             ib = (b >> 4) & ADDR_MASK
             p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
             nl = -1
-            f1 = ib
+            fc, fk = ib, 1
             nlive -= 1
             comm += 1
         elif tb == OPR:
@@ -445,7 +443,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 vlive -= 1
                 x = y
             nfree, freed = operate(nodes, scr, a, b, ib, x, lk, nfree)
-            f1, f2, nfree = taken_back(nodes, nfree, freed)
+            fc, fk, nfree = taken_back(nodes, nfree, freed)
             nlive -= freed
             nl = 1
             oper += 1
@@ -460,14 +458,15 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 vlive -= 1
                 br = y
             nl, born, fused, nfree, nbump = switch(nodes, scr, a, ib, br, lk, nfree, nbump)
-            f1, f2, nfree = taken_back(nodes, nfree, 2 * fused)
+            fc, fk, nfree = taken_back(nodes, nfree, 2 * fused)
             nlive += born
             anni += fused
             oper += 1
-        if f1 != 0:
-            nfree = give(nodes, 2, nown, me, f1, nfree, ws, W_NFOREIGN)
-            if f2 != 0:
-                nfree = give(nodes, 2, nown, me, f2, nfree, ws, W_NFOREIGN)
+        while fk > 0:
+            fk -= 1
+            nxt = nodes[U(2 * fc)]
+            nfree = give(nodes, 2, nown, me, fc, nfree, ws, W_NFOREIGN)
+            fc = nxt
         if nl < 0:
             vfree, vlive, eras, hi, lo = plink(p1, q1, vs, bag, rcap, vfree, vlive,
                                                          eras, hi, lo, vown, me, ws)
