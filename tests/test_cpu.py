@@ -283,3 +283,7 @@ def test_pack_numbers_the_spine_first_and_makes_room_for_its_links():
     assert int(prog.words[noff + 2 * 6 + 1 + tlen]) >= prog.width
     assert int(prog.words[noff + 2 * 3 + tlen]) >= prog.width
     assert prog.links == 1 + 7 + 1      # one redex, seven nodes down the spine, the last port
+    # a wire's partner is the node word holding its other end: x joins words 4 and 6; node 0's
+    # second port is a node, so it has none
+    partner = [int(prog.words[noff + i + 2 * tlen]) for i in range(2 * nlen)]
+    assert (partner[4], partner[6], partner[1]) == (6, 4, -1)

@@ -19,7 +19,8 @@ Vars: `vs[v]` is 0 while wire v waits for its other end, else the port deposited
 Redexes: pairs of principal ports in `rdx`; REF expansions grow down from the end and are
 taken only when no other pair is left. Template ports are stored split (layout._split): the
 bits kept, then (tlen words later) the scratch slot to or in, so a REF expansion places its
-ports without branching on their tag. A request (VAR v, REF d) in `req` asks to expand d
+ports without branching on their tag; tlen words further, a wire's partner (the node word
+holding its other end, or -1). A request (VAR v, REF d) in `req` asks to expand d
 into wire v (boot and force phase).
 """
 from __future__ import annotations
@@ -294,6 +295,22 @@ def commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1, b2, lk, nfree, nbump, vfre
 
 
 @njit(inline='always')
+def handed(nodes, vs, prog, scr, x, tlen, fused, live, k, base, lablo, vfree, vlen):
+    """The live port that meets the fused template's port at x: written straight into the
+    built node that holds the other end of x's wire (its var is freed at once), or left as a
+    pair to link at scr[k]; (next k, vfree, vars kept)."""
+    pw = prog[U(x + 2 * tlen)]
+    if pw >= 2 * fused:
+        nodes[U(2 * scr[U(pw >> 1)] + (pw & 1))] = live
+        v = scr[U(prog[U(x + tlen)])]
+        vs[U(v)] = vfree
+        return k, v, vlen - 1
+    scr[U(k)] = place(prog[U(x)], prog[U(x + tlen)], scr, base, lablo)
+    scr[U(k + 1)] = live
+    return k + 2, vfree, vlen
+
+
+@njit(inline='always')
 def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree, nbump,
            vfree, vbump):
     """Copy the template of definition row `row` into the heap, facing port b (REF expansion):
@@ -303,8 +320,9 @@ def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, n
     interaction would have linked them, and b's node is freed. So are the nodes down the
     spine (the chain of second ports, template nodes 0, 1, ... as layout numbers them) while
     b's chain of second ports holds nodes they would annihilate with: each such pair is the
-    last one linked, so it would be the next reduced. Returns (pairs, fused, nfree, nbump,
-    vfree, vbump)."""
+    last one linked, so it would be the next reduced. A fused port that is a wire to a built
+    node hands b's port straight to that node (`handed`), with no var. Returns (pairs, fused,
+    nfree, nbump, vfree, vbump, vars kept)."""
     root = prog[U(row + D_ROOT)]
     noff = prog[U(row + D_NOFF)]
     tlen = 2 * (nlen + rlen)
@@ -338,22 +356,21 @@ def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, n
     if fused == 0:
         scr[U(k)] = adjust(root, scr, w, base, lablo)
         scr[U(k + 1)] = b
-        return rlen + 1, 0, nfree, nbump, vfree, vbump
+        return rlen + 1, 0, nfree, nbump, vfree, vbump, vlen
     ib = (b >> 4) & ADDR_MASK
     x = noff
     nb = b
     for i in range(fused):
         x = noff + 2 * i
-        scr[U(k)] = place(prog[U(x)], prog[U(x + tlen)], scr, base, lablo)
-        scr[U(k + 1)] = nodes[U(2 * ib)]
-        k += 2
+        k, vfree, vlen = handed(nodes, vs, prog, scr, x, tlen, fused, nodes[U(2 * ib)], k, base,
+                                lablo, vfree, vlen)
         nb = nodes[U(2 * ib + 1)]
         nodes[U(2 * ib)] = nfree
         nfree = ib
         ib = (nb >> 4) & ADDR_MASK
-    scr[U(k)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], scr, base, lablo)
-    scr[U(k + 1)] = nb
-    return rlen + fused + 1, fused, nfree, nbump, vfree, vbump
+    k, vfree, vlen = handed(nodes, vs, prog, scr, x + 1, tlen, fused, nb, k, base, lablo, vfree,
+                            vlen)
+    return (k - lk) >> 1, fused, nfree, nbump, vfree, vbump, vlen
 
 
 @njit(_nrt=False, cache=True)
@@ -489,11 +506,11 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                     label += nlab
                     if label >= LAB_LIMIT:
                         label -= LAB_LIMIT - lablo
-                nl, fused, nfree, nbump, vfree, vbump = expand(
+                nl, fused, nfree, nbump, vfree, vbump, vkept = expand(
                     nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree,
                     nbump, vfree, vbump)
                 nlive += nlen - 2 * fused
-                vlive += vlen
+                vlive += vkept
                 anni += fused
                 n += fused
                 dref += 1

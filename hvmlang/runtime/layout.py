@@ -151,7 +151,7 @@ def pack(book: net.Book) -> Program:
         row[D_ROFF], row[D_RLEN] = base + len(pd.nodes), len(redexes) // 2
         row[D_NLAB], row[D_FORCE], row[D_ROOT] = pd.nlab, name not in book.recursive, root
         words += pd.nodes + redexes
-        words += [None] * (len(pd.nodes) + len(redexes))    # scratch indices, filled below
+        words += [None] * 2 * (len(pd.nodes) + len(redexes))  # scratch indices, partners
         width = max(width, row[D_NLEN], row[D_VLEN])
         links = max(links, row[D_RLEN] + pd.spine(root) + 1)
     _split(rows, words, len(names) * D_COLS, width, links)
@@ -164,13 +164,23 @@ def _split(rows, words, start, width, links):
     """Rewrite each template port p (at x) as the bits kept and, at x + tlen, the scratch slot
     whose content shifted by 4 is or-ed in (kernels.place): a node port keeps its label and tag
     and takes scr[node]; a VAR takes scr[width + var]; any other port takes the zero slot
-    2 * width + 2 * links. A definition-local DUP label sets the KX_LOCAL flag."""
+    2 * width + 2 * links. A definition-local DUP label sets the KX_LOCAL flag. At x + 2 * tlen
+    goes the partner of a VAR: the node word (offset from the first) holding the wire's other
+    end, or -1 (any other port, or a wire whose other end is in a redex)."""
     zero = 2 * width + 2 * links
     for row in rows[NSINKS:]:
         off, tlen = row[D_NOFF] - start, 2 * (row[D_NLEN] + row[D_RLEN])
+        ends: dict[int, list[int]] = {}
+        for x in range(off, off + tlen):
+            if words[x] & 15 == VAR:
+                ends.setdefault(words[x] >> 4, []).append(x - off)
         for x in range(off, off + tlen):
             p = words[x]
             t = p & 15
+            words[x + 2 * tlen] = (1 << 64) - 1     # -1 in the int64 view
+            other = [e for e in ends.get(p >> 4, ()) if e != x - off] if t == VAR else ()
+            if other and other[0] < 2 * row[D_NLEN]:     # (a wire to the root has no partner)
+                words[x + 2 * tlen] = other[0]
             if t == VAR:
                 words[x], words[x + tlen] = 0, width + (p >> 4)
             elif t >= CON:

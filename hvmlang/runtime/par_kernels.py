@@ -102,6 +102,17 @@ def give(arr, stride, own, me, i, free, ws, field):
 
 
 @njit(inline='always')
+def vend_tail(vs, vfree, k, ws):
+    """After `expand` pushed k vars it did not need onto the free list: if they are all the
+    list holds, the last of them is its tail (the round's join needs it)."""
+    t = vfree
+    for _ in range(k - 1):
+        t = vs[U(t)]
+    if vs[U(t)] == 0:
+        ws[W_VTAIL] = t
+
+
+@njit(inline='always')
 def taken_back(nodes, nfree, k):
     """The k slots a rule helper just pushed on the node free list, off it again, for `give`
     to route: (first slot, k, free list head), the k slots threaded through their first words
@@ -405,12 +416,14 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                     label += nlab
                     if label >= LAB_LIMIT:
                         label -= LAB_LIMIT - lablo
-                nl, fused, nfree, nbump, vfree, vbump = expand(
+                nl, fused, nfree, nbump, vfree, vbump, vkept = expand(
                     nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree,
                     nbump, vfree, vbump)
                 fc, fk, nfree = taken_back(nodes, nfree, fused)
+                if vkept < vlen:
+                    vend_tail(vs, vfree, vlen - vkept, ws)
                 nlive += nlen - 2 * fused
-                vlive += vlen
+                vlive += vkept
                 anni += fused
                 dref += 1
         elif ta == ERA or tb == NUM:
