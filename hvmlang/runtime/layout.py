@@ -19,6 +19,7 @@ from .kernels import (ADDR_MASK, CON, D_COLS, D_FORCE, D_NLAB, D_NLEN, D_NOFF, D
                       SWI, VAR)
 
 SINK_IDS = {net.LOG_SINK: 0, net.PRINT_SINK: 1}
+NO_PARTNER = (1 << 64) - 1      # -1 in the int64 view of the words: no partner word
 BINARY = {net.Con: CON, net.Dup: DUP, net.Op: OPR, net.Swi: SWI}
 
 
@@ -170,17 +171,21 @@ def _split(rows, words, start, width, links):
     zero = 2 * width + 2 * links
     for row in rows[NSINKS:]:
         off, tlen = row[D_NOFF] - start, 2 * (row[D_NLEN] + row[D_RLEN])
-        ends: dict[int, list[int]] = {}
+        ends: dict[int, list[int]] = {}     # wire -> its words (one when the root holds it)
         for x in range(off, off + tlen):
+            words[x + 2 * tlen] = NO_PARTNER
             if words[x] & 15 == VAR:
                 ends.setdefault(words[x] >> 4, []).append(x - off)
+        for pair in ends.values():
+            if len(pair) == 2:
+                a, b = pair
+                if b < 2 * row[D_NLEN]:
+                    words[off + a + 2 * tlen] = b
+                if a < 2 * row[D_NLEN]:
+                    words[off + b + 2 * tlen] = a
         for x in range(off, off + tlen):
             p = words[x]
             t = p & 15
-            words[x + 2 * tlen] = (1 << 64) - 1     # -1 in the int64 view
-            other = [e for e in ends.get(p >> 4, ()) if e != x - off] if t == VAR else ()
-            if other and other[0] < 2 * row[D_NLEN]:     # (a wire to the root has no partner)
-                words[x + 2 * tlen] = other[0]
             if t == VAR:
                 words[x], words[x + tlen] = 0, width + (p >> 4)
             elif t >= CON:

@@ -102,7 +102,7 @@ def give(arr, stride, own, me, i, free, ws, field):
 
 
 @njit(inline='always')
-def vend_tail(vs, vfree, k, ws):
+def track_var_tail(vs, vfree, k, ws):
     """After `expand` pushed k vars it did not need onto the free list: if they are all the
     list holds, the last of them is its tail (the round's join needs it)."""
     t = vfree
@@ -421,7 +421,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                     nbump, vfree, vbump)
                 fc, fk, nfree = taken_back(nodes, nfree, fused)
                 if vkept < vlen:
-                    vend_tail(vs, vfree, vlen - vkept, ws)
+                    track_var_tail(vs, vfree, vlen - vkept, ws)
                 nlive += nlen - 2 * fused
                 vlive += vkept
                 anni += fused
