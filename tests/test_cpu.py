@@ -12,6 +12,7 @@ from hvmlang.netfmt import parse_book, print_net, print_tree
 from hvmlang.runtime import api, cpu, kernels, reference
 from hvmlang.runtime.api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions,
                                  Timeout)
+from hvmlang.runtime.layout import pack
 from rule_nets import REF_CASES, REF_DEFS, RULE_CASES, counts
 
 CHURCH = "@c2 = ({0 (b a) (c b)} (c a))\n@inc = (<+ #1 a> a)\n"
@@ -146,6 +147,20 @@ def test_church_numerals_need_fresh_labels():
     sixteen = run("@main = a & @c2 ~ (@c2 (@c2 (@inc (#0 a))))\n" + CHURCH)
     assert sixteen.net.root == Num(16)
     assert counts(sixteen.stats) == {"anni": 23, "comm": 40, "dref": 8, "oper": 16}
+
+
+def test_fresh_labels_wrap_whole_at_the_label_limit():
+    """An expansion's fresh labels start again from the first fresh one rather than straddle
+    LAB_LIMIT, so that placing a template's labels needs no branch."""
+    limit, lablo = kernels.LAB_LIMIT, 10
+    assert kernels.fresh_base.py_func(limit - 3, 3, lablo) == limit - 3
+    assert kernels.fresh_base.py_func(limit - 2, 3, lablo) == lablo
+    book = parse_book("@main = a & @c2 ~ (@c2 (@c2 (@inc (#0 a))))\n" + CHURCH, "<test>")
+    machine = cpu.Machine(pack(book), RunOptions())
+    machine.st[kernels.S_LABEL] = limit - 1      # c2 takes one fresh label per expansion
+    r = cpu.complete(machine, 0.0)
+    assert r.net.root == Num(16)
+    assert counts(r.stats) == {"anni": 23, "comm": 40, "dref": 8, "oper": 16}
 
 
 def test_result_labels_fixed_names_and_fresh_numbers():

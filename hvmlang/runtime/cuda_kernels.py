@@ -82,6 +82,7 @@ apply_op = cuda.jit(device=True)(K.apply_op.py_func)
 adjust = cuda.jit(device=True)(K.adjust.py_func)
 place = cuda.jit(device=True)(K.place.py_func)
 is_call = cuda.jit(device=True)(K.is_call.py_func)
+fresh_base = cuda.jit(device=True)(K.fresh_base.py_func)
 
 
 @cuda.jit(device=True)
@@ -220,11 +221,12 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
         if v == 0:
             return -1
         sc[w + j] = v
-    lablo = par[P_LABLO]
     base = 0
     nlab = prog[row + D_NLAB]
     if nlab != 0:
-        base = lablo + (cuda.atomic.add(ctl, C_LABEL, nlab) - lablo) % (LAB_LIMIT - lablo)
+        lablo = par[P_LABLO]
+        base = fresh_base(lablo + (cuda.atomic.add(ctl, C_LABEL, nlab) - lablo) %
+                          (LAB_LIMIT - lablo), nlab, lablo)
     for j in range(vlen):
         vs[sc[w + j]] = 0
     noff = prog[row + D_NOFF]
@@ -232,25 +234,25 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
     for i in range(first, nlen):
         m = sc[i]
         x = noff + 2 * i
-        nodes[2 * m] = place(prog[x], prog[x + tlen], sc, base, lablo)
-        nodes[2 * m + 1] = place(prog[x + 1], prog[x + 1 + tlen], sc, base, lablo)
+        nodes[2 * m] = place(prog[x], prog[x + tlen], sc, base)
+        nodes[2 * m + 1] = place(prog[x + 1], prog[x + 1 + tlen], sc, base)
     fence()
     roff = prog[row + D_ROFF]
     for r in range(0, 2 * rlen, 2):
-        link(place(prog[roff + r], prog[roff + r + tlen], sc, base, lablo),
-             place(prog[roff + r + 1], prog[roff + r + 1 + tlen], sc, base, lablo),
+        link(place(prog[roff + r], prog[roff + r + tlen], sc, base),
+             place(prog[roff + r + 1], prog[roff + r + 1 + tlen], sc, base),
              vs, ts, lst, vch, fout, dfr, ctl, cout)
     ts[T_DREF] += 1
     if not fuse:
-        link(adjust(root, sc, w, base, lablo), b, vs, ts, lst, vch, fout, dfr, ctl, cout)
+        link(adjust(root, sc, w, base), b, vs, ts, lst, vch, fout, dfr, ctl, cout)
         return 1
     ib = (b >> 4) & ADDR_MASK
     b1 = nodes[2 * ib]
     b2 = nodes[2 * ib + 1]
     release(nodes, 2, ib, nch, ts, T_NC)
-    link(place(prog[noff], prog[noff + tlen], sc, base, lablo), b1, vs, ts, lst, vch, fout, dfr,
+    link(place(prog[noff], prog[noff + tlen], sc, base), b1, vs, ts, lst, vch, fout, dfr,
          ctl, cout)
-    link(place(prog[noff + 1], prog[noff + 1 + tlen], sc, base, lablo), b2, vs, ts, lst, vch,
+    link(place(prog[noff + 1], prog[noff + 1 + tlen], sc, base), b2, vs, ts, lst, vch,
          fout, dfr, ctl, cout)
     ts[T_ANNI] += 1
     return 2

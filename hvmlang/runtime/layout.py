@@ -165,7 +165,8 @@ def _split(rows, words, start, width, links):
     """Rewrite each template port p (at x) as the bits kept and, at x + tlen, the scratch slot
     whose content shifted by 4 is or-ed in (kernels.place): a node port keeps its label and tag
     and takes scr[node]; a VAR takes scr[width + var]; any other port takes the zero slot
-    2 * width + 2 * links. A definition-local DUP label sets the KX_LOCAL flag. At x + 2 * tlen
+    2 * width + 2 * links. A definition-local DUP label LOCAL | i keeps i and sets the KX_LOCAL
+    flag instead (place adds the expansion's first fresh label). At x + 2 * tlen
     goes the partner of a VAR: the node word (offset from the first) holding the wire's other
     end, or -1 (any other port, or a wire whose other end is in a redex)."""
     zero = 2 * width + 2 * links
@@ -192,6 +193,7 @@ def _split(rows, words, start, width, links):
                 k = (p >> 4) & ADDR_MASK
                 if t == DUP and (p >> LAB_SHIFT) & LOCAL:
                     k |= KX_LOCAL
+                    p ^= LOCAL << LAB_SHIFT
                 words[x], words[x + tlen] = p & ~(ADDR_MASK << 4), k
             else:
                 words[x + tlen] = zero

@@ -36,8 +36,8 @@ from numba import njit
 
 from .atomics import atomic_add, atomic_cas, atomic_load, atomic_store, atomic_xchg
 from .kernels import (ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_RLEN, D_VLEN, DUP, ERA, LAB_LIMIT,
-                      LAB_SHIFT, NUM, OPR, REF, TAG_MASK, U, VAR, commute, expand, is_call, operate,
-                      switch)
+                      LAB_SHIFT, NUM, OPR, REF, TAG_MASK, U, VAR, commute, expand, fresh_base,
+                      is_call, operate, switch)
 
 # statuses (GROW_* as in kernels.py, so the host grows arrays the same way)
 DONE, STOPPED, GROW_NODES, GROW_VARS, GROW_RDX, IDLE = range(6)
@@ -408,17 +408,14 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 if nlab > lableft:
                     size = max(LAB_BLOCK, nlab)
                     label = atomic_add(ctl, C_LABEL, size)
-                    label = lablo + (label - lablo) % (LAB_LIMIT - lablo)
+                    label = fresh_base(lablo + (label - lablo) % (LAB_LIMIT - lablo), size, lablo)
                     lableft = size
                 base = label
-                if nlab != 0:
-                    lableft -= nlab
-                    label += nlab
-                    if label >= LAB_LIMIT:
-                        label -= LAB_LIMIT - lablo
+                lableft -= nlab
+                label += nlab
                 nl, fused, nfree, nbump, vfree, vbump, vkept = expand(
-                    nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, lablo, nfree,
-                    nbump, vfree, vbump)
+                    nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, nbump,
+                    vfree, vbump)
                 fc, fk, nfree = taken_back(nodes, nfree, fused)
                 if vkept < vlen:
                     track_var_tail(vs, vfree, vlen - vkept, ws)
