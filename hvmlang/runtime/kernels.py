@@ -72,6 +72,28 @@ def alloc(arr, stride, free, bump):
 
 
 @njit(inline='always')
+def alloc_run(arr, stride, scr, start, end, free, bump, clear):
+    """Fresh indices into scr[start:end], free-list entries first, then bumped ones; with
+    `clear` each entry's word is zeroed (an open var). Returns (free, bump). Two loops instead
+    of a pop-or-bump choice per entry (`alloc`) measured 2-5% faster on the sorts."""
+    i = start
+    while i < end and free != 0:
+        scr[U(i)] = free
+        nxt = arr[U(stride * free)]
+        if clear:
+            arr[U(free)] = 0
+        free = nxt
+        i += 1
+    while i < end:
+        scr[U(i)] = bump
+        if clear:
+            arr[U(bump)] = 0
+        bump += 1
+        i += 1
+    return free, bump
+
+
+@njit(inline='always')
 def apply_op(code, a, b):
     """Operator `code` (0..31, operands swapped when >= FLIP) on 60-bit a and b, as ops.apply."""
     if code >= FLIP:
@@ -340,12 +362,8 @@ def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, n
                 break
             ib = (nb >> 4) & ADDR_MASK
             fused += 1
-    for i in range(fused, nlen):
-        scr[U(i)], nfree, nbump = alloc(nodes, 2, nfree, nbump)
-    for j in range(vlen):
-        v, vfree, vbump = alloc(vs, 1, vfree, vbump)
-        vs[U(v)] = 0
-        scr[U(w + j)] = v
+    nfree, nbump = alloc_run(nodes, 2, scr, fused, nlen, nfree, nbump, False)
+    vfree, vbump = alloc_run(vs, 1, scr, w, w + vlen, vfree, vbump, True)
     for i in range(fused, nlen):
         m = scr[U(i)]
         x = noff + 2 * i
