@@ -3,9 +3,9 @@
 The reducer and every helper and constant it uses live in this one module, so Numba's on-disk
 cache (keyed on this file) stays valid; nothing here allocates (`_nrt=False`). The rule helpers
 (`expand`, `commute`, `operate`, `switch`, ...) are inlined into par_kernels.py, `apply_op`,
-`adjust`, `place`, `fresh_base` and `is_call` are compiled as device functions by cuda_kernels.py, and
-heap_walk.py reads the same ports; their caches are keyed on their own files, so a change of
-meaning here must come with an edit there.
+`adjust`, `place`, `fresh_base` and `is_call` are compiled as device functions by
+cuda_kernels.py, and heap_walk.py reads the same ports; their caches are keyed on their own
+files, so a change of meaning here must come with an edit there.
 
 Port word (int64): tag in the low 4 bits, payload above.
     VAR  var index                    REF  definition id (0, 1 = sinks)
@@ -75,7 +75,7 @@ def alloc(arr, stride, free, bump):
 def alloc_run(arr, stride, scr, start, end, free, bump, clear):
     """Fresh indices into scr[start:end], free-list entries first, then bumped ones; with
     `clear` each entry's word is zeroed (an open var). Returns (free, bump). Two loops instead
-    of a pop-or-bump choice per entry (`alloc`) measured 2-5% faster on the sorts."""
+    of a pop-or-bump choice per entry (`alloc`) measured 2-5% faster on the sorts and sum_tree."""
     i = start
     while i < end and free != 0:
         scr[U(i)] = free
@@ -219,7 +219,7 @@ def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
 def place(p, kx, scr, base):
     """A split template port (layout._split) made live: p or-ed with scr[slot] << 4, and the
     label i of a definition-local DUP turned into base + i by an addition, not a branch (an
-    expansion's fresh labels never straddle LAB_LIMIT: fresh_base). A branch here cost 2-11%
+    expansion's fresh labels never straddle LAB_LIMIT: fresh_base). A branch here cost 4-11%
     on the bench programs."""
     return (p | (scr[U(kx & KX_MASK)] << 4)) + ((base * (kx >> KX_SHIFT)) << LAB_SHIFT)
 
