@@ -279,14 +279,12 @@ main = (Sum (Gen 14))
 
 
 def test_pack_says_whether_a_template_refers_to_a_sink():
-    from hvmlang.runtime.layout import pack
     log = "@HVM.log = ({0 r s} r) & @HVM.log_sink ~ s\n"
     assert pack(parse_book(log + "@main = a & @HVM.log ~ (#1 a)", "<t>")).uses_sinks
     assert not pack(parse_book("@main = a & @f ~ (#1 a)\n@f = (a a)", "<t>")).uses_sinks
 
 
 def test_pack_numbers_the_spine_first_and_makes_room_for_its_links():
-    from hvmlang.runtime.layout import pack
     prog = pack(parse_book("@main = a & @f ~ (#1 a)\n"
                            "@f = ([b c] ({0 d e} (x [x [b [c [d e]]]]))) & * ~ #1", "<t>"))
     words = prog.words[prog.names.index("f") * kernels.D_COLS:]

@@ -286,8 +286,7 @@ class Machine(cpu.Machine):
         st[K.S_NLIVE] += ws[:, P.W_NLIVE].sum()
         st[K.S_VLIVE] += ws[:, P.W_VLIVE].sum()
         st[K.S_NPEAK] = max(st[K.S_NPEAK], ctl[P.C_PEAK], st[K.S_NLIVE])
-        lablo = int(st[K.S_LABLO])
-        st[K.S_LABEL] = lablo + (int(ctl[P.C_LABEL]) - lablo) % (K.LAB_LIMIT - lablo)
+        st[K.S_LABEL] = K.counted_label.py_func(int(ctl[P.C_LABEL]), int(st[K.S_LABLO]))
         st[K.S_RPOS] = st[K.S_NREQ]
         ws[:] = 0
 

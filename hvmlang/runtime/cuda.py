@@ -376,8 +376,7 @@ class Machine(cpu.Machine):
         st[K.S_NFREE], st[K.S_NBUMP], st[K.S_NLIVE] = 0, nodes + 1, nodes
         st[K.S_VFREE], st[K.S_VBUMP], st[K.S_VLIVE] = 0, K.ROOT + vars_, vars_
         st[K.S_NPEAK] = max(st[K.S_NPEAK], st[K.S_NLIVE])
-        lablo = int(st[K.S_LABLO])
-        st[K.S_LABEL] = lablo + (int(ctl[k.C_LABEL]) - lablo) % (K.LAB_LIMIT - lablo)
+        st[K.S_LABEL] = K.counted_label.py_func(int(ctl[k.C_LABEL]), int(st[K.S_LABLO]))
         if count or deferred:
             pairs = _pairs(front, count + deferred)
             pairs[count:] = pairs[count:][::-1].copy()

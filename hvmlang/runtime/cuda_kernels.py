@@ -27,7 +27,7 @@ from numba.extending import intrinsic
 
 from . import kernels as K
 from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_NOFF,
-                      D_RLEN, D_ROFF, D_ROOT, D_VLEN, DUP, ERA, FLIP, LAB_LIMIT, LAB_MASK,
+                      D_RLEN, D_ROFF, D_ROOT, D_VLEN, DUP, ERA, FLIP, LAB_MASK,
                       LAB_SHIFT, LOW_MASK, NSINKS, NUM, NUM_MASK, OPR, REF, TAG_MASK, VAR)
 
 FREE = -1        # mark of a free node (first word) or var cell
@@ -83,6 +83,7 @@ adjust = cuda.jit(device=True)(K.adjust.py_func)
 place = cuda.jit(device=True)(K.place.py_func)
 is_call = cuda.jit(device=True)(K.is_call.py_func)
 fresh_base = cuda.jit(device=True)(K.fresh_base.py_func)
+counted_label = cuda.jit(device=True)(K.counted_label.py_func)
 
 
 @cuda.jit(device=True)
@@ -225,8 +226,7 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
     nlab = prog[row + D_NLAB]
     if nlab != 0:
         lablo = par[P_LABLO]
-        base = fresh_base(lablo + (cuda.atomic.add(ctl, C_LABEL, nlab) - lablo) %
-                          (LAB_LIMIT - lablo), nlab, lablo)
+        base = fresh_base(counted_label(cuda.atomic.add(ctl, C_LABEL, nlab), lablo), nlab, lablo)
     for j in range(vlen):
         vs[sc[w + j]] = 0
     noff = prog[row + D_NOFF]

@@ -3,9 +3,9 @@
 The reducer and every helper and constant it uses live in this one module, so Numba's on-disk
 cache (keyed on this file) stays valid; nothing here allocates (`_nrt=False`). The rule helpers
 (`expand`, `commute`, `operate`, `switch`, ...) are inlined into par_kernels.py, `apply_op`,
-`adjust`, `place`, `fresh_base` and `is_call` are compiled as device functions by
-cuda_kernels.py, and heap_walk.py reads the same ports; their caches are keyed on their own
-files, so a change of meaning here must come with an edit there.
+`adjust`, `place`, `fresh_base`, `counted_label` and `is_call` are compiled as device
+functions by cuda_kernels.py, and heap_walk.py reads the same ports; their caches are keyed on
+their own files, so a change of meaning here must come with an edit there.
 
 Port word (int64): tag in the low 4 bits, payload above.
     VAR  var index                    REF  definition id (0, 1 = sinks)
@@ -229,6 +229,13 @@ def fresh_base(label, nlab, lablo):
     """The first of nlab fresh DUP labels from `label` on, wrapping to lablo rather than
     straddling LAB_LIMIT."""
     return label if label + nlab <= LAB_LIMIT else lablo
+
+
+@njit(inline='always')
+def counted_label(count, lablo):
+    """The label in lablo..LAB_LIMIT-1 that a shared, ever-growing label counter at `count`
+    stands for (the worker and CUDA kernels reserve fresh labels from one)."""
+    return lablo + (count - lablo) % (LAB_LIMIT - lablo)
 
 
 @njit(inline='always')

@@ -35,8 +35,8 @@ from __future__ import annotations
 from numba import njit
 
 from .atomics import atomic_add, atomic_cas, atomic_load, atomic_store, atomic_xchg
-from .kernels import (ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_RLEN, D_VLEN, DUP, ERA, LAB_LIMIT,
-                      LAB_SHIFT, NUM, OPR, REF, TAG_MASK, U, VAR, commute, expand, fresh_base,
+from .kernels import (ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_RLEN, D_VLEN, DUP, ERA, LAB_SHIFT,
+                      NUM, OPR, REF, TAG_MASK, U, VAR, commute, counted_label, expand, fresh_base,
                       is_call, operate, switch)
 
 # statuses (GROW_* as in kernels.py, so the host grows arrays the same way)
@@ -408,7 +408,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 if nlab > lableft:
                     size = max(LAB_BLOCK, nlab)
                     label = atomic_add(ctl, C_LABEL, size)
-                    label = fresh_base(lablo + (label - lablo) % (LAB_LIMIT - lablo), size, lablo)
+                    label = fresh_base(counted_label(label, lablo), size, lablo)
                     lableft = size
                 base = label
                 lableft -= nlab
