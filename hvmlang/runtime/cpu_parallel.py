@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import net
 from . import cpu
+from . import heap_walk as W
 from . import kernels as K
 from . import par_kernels as P
 from .api import OutOfMemory, RunOptions, RunResult, format_size
@@ -126,7 +127,8 @@ class Machine(cpu.Machine):
         ctl[:] = 0
         ctl[P.C_NBUMP], ctl[P.C_VBUMP] = st[K.S_NBUMP], st[K.S_VBUMP]
         ctl[P.C_WORK], ctl[P.C_LABEL], ctl[P.C_LABLO] = n, st[K.S_LABEL], st[K.S_LABLO]
-        ctl[P.C_WIDTH], ctl[P.C_LIVE], ctl[P.C_PEAK] = st[K.S_WIDTH], st[K.S_NLIVE], st[K.S_NPEAK]
+        ctl[P.C_WIDTH], ctl[P.C_PEAK] = st[K.S_WIDTH], st[K.S_NPEAK]
+        ctl[P.C_LIVE] = st[K.S_NBUMP] - 1 - W.free_count(self.nodes, 2, st[K.S_NFREE])
         ws[:] = 0
         ws[:, P.W_ME] = np.arange(n)
         ws[0, P.W_NFREE] = self.align(self.nodes, 2, P.C_NBUMP, K.S_NBUMP, K.S_NFREE)
@@ -283,9 +285,8 @@ class Machine(cpu.Machine):
             st[free] = join(arr, stride, lists)[0]
         st[K.S_NBUMP], st[K.S_VBUMP] = ctl[P.C_NBUMP], ctl[P.C_VBUMP]
         st[K.S_ANNI:K.S_OPER + 1] += ws[:, P.W_ANNI:P.W_OPER + 1].sum(axis=0)
-        st[K.S_NLIVE] += ws[:, P.W_NLIVE].sum()
-        st[K.S_VLIVE] += ws[:, P.W_VLIVE].sum()
-        st[K.S_NPEAK] = max(st[K.S_NPEAK], ctl[P.C_PEAK], st[K.S_NLIVE])
+        live = ctl[P.C_LIVE] + (ws[:, P.W_NLIVE] - ws[:, P.W_SHOWN]).sum()
+        st[K.S_NPEAK] = max(st[K.S_NPEAK], ctl[P.C_PEAK], live)
         st[K.S_LABEL] = K.counted_label.py_func(int(ctl[P.C_LABEL]), int(st[K.S_LABLO]))
         st[K.S_RPOS] = st[K.S_NREQ]
         ws[:] = 0

@@ -264,8 +264,7 @@ class Machine(cpu.Machine):
         while True:
             budget = self.budget() if self.quota <= 0 else min(self.budget(), self.quota)
             before, t0 = self.rewrites(), time.perf_counter()
-            status = K.reduce(self.nodes, self.vs, self.rdx, self.outs, st, self.prog.words,
-                              self.scr, self.req, budget)
+            status = self.kernel(budget)
             done, dt = self.rewrites() - before, time.perf_counter() - t0
             if dt > 1e-3:
                 self.cpu_rate = done / dt
@@ -373,9 +372,8 @@ class Machine(cpu.Machine):
         if nodes:
             moved[2:2 * (nodes + 1)].copy_to_host(self.nodes[2:2 * (nodes + 1)])
         dev.dfr[K.ROOT:K.ROOT + vars_].copy_to_host(self.vs[K.ROOT:K.ROOT + vars_])
-        st[K.S_NFREE], st[K.S_NBUMP], st[K.S_NLIVE] = 0, nodes + 1, nodes
-        st[K.S_VFREE], st[K.S_VBUMP], st[K.S_VLIVE] = 0, K.ROOT + vars_, vars_
-        st[K.S_NPEAK] = max(st[K.S_NPEAK], st[K.S_NLIVE])
+        st[K.S_NFREE], st[K.S_NBUMP], st[K.S_NPEAK] = 0, nodes + 1, max(st[K.S_NPEAK], nodes)
+        st[K.S_VFREE], st[K.S_VBUMP] = 0, K.ROOT + vars_
         st[K.S_LABEL] = K.counted_label.py_func(int(ctl[k.C_LABEL]), int(st[K.S_LABLO]))
         if count or deferred:
             pairs = _pairs(front, count + deferred)

@@ -1,5 +1,6 @@
 """Kernels that walk the heap between reductions: the REFs to force, the readback of trees,
-and the parents of nodes (to find cycles). The cpu backend's Machine calls them.
+the parents of nodes (to find cycles) and the length of a free list. The cpu and
+cpu-parallel backends' Machines call them.
 
 A location is `index << 2 | kind`: kind 0 a node slot, 1 a var cell, 2 an output slot.
 Ports are those of kernels.py; Numba's cache of these kernels is keyed on this file, so a
@@ -120,3 +121,14 @@ def parents(nodes, vs, nfree, nbump, parent, ends):
             elif t == VAR:
                 v = p >> 4
                 ends[2 * v + (1 if ends[2 * v] >= 0 else 0)] = slot
+
+
+@njit(_nrt=False, cache=True)
+def free_count(arr, stride, head):
+    """How many slots the free list from `head` holds (entries threaded through arr[stride *
+    slot]): the reducers count slots in use by their bump pointers only."""
+    n = 0
+    while head != 0:
+        head = arr[stride * head]
+        n += 1
+    return n

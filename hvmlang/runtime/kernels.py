@@ -47,12 +47,13 @@ FLIP = 16
 ROOT = 1
 NSINKS = 2
 
-# state array: counters, allocator and stack pointers, scratch layout
+# state array: counters, allocator and stack pointers, scratch layout (S_NPEAK: the host's,
+# cpu.Machine.kernel)
 S_ANNI, S_COMM, S_ERAS, S_DREF, S_OPER = range(5)
-S_NLIVE, S_NPEAK, S_NFREE, S_NBUMP = range(5, 9)
-S_VLIVE, S_VFREE, S_VBUMP = range(9, 12)
-S_HI, S_LO, S_LABEL, S_LABLO, S_NOUT, S_NEED, S_WIDTH, S_RPOS, S_NREQ = range(12, 21)
-STATE_SIZE = 21
+S_NPEAK, S_NFREE, S_NBUMP = range(5, 8)
+S_VFREE, S_VBUMP = range(8, 10)
+S_HI, S_LO, S_LABEL, S_LABLO, S_NOUT, S_NEED, S_WIDTH, S_RPOS, S_NREQ = range(10, 19)
+STATE_SIZE = 19
 
 # program array: row d (D_COLS words at d * D_COLS) describes definition d; the template
 # words follow the rows (offsets are absolute)
@@ -171,9 +172,9 @@ def mark_calls(pairs, calls):
 
 
 @njit(inline='always')
-def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
+def link(x, y, vs, rdx, rcap, vfree, eras, hi, lo):
     """Connect x with y: follow deposited wires, then deposit into an open wire or stack the
-    pair (x, y) of principal ports; the updated (vfree, vlive, eras, hi, lo). Both ends are
+    pair (x, y) of principal ports; the updated (vfree, eras, hi, lo). Both ends are
     followed in one loop, each with its own free (a loop per end measured up to 5% slower; one free
     for both, the shape par_kernels.plink takes to inline its `give` once, 2-8% slower)."""
     while True:
@@ -182,7 +183,6 @@ def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
             if z != 0:
                 vs[U(x >> 4)] = vfree
                 vfree = x >> 4
-                vlive -= 1
                 x = z
                 continue
         if (y & TAG_MASK) == VAR:
@@ -190,7 +190,6 @@ def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
             if z != 0:
                 vs[U(y >> 4)] = vfree
                 vfree = y >> 4
-                vlive -= 1
                 y = z
                 continue
         break
@@ -212,7 +211,7 @@ def link(x, y, vs, rdx, rcap, vfree, vlive, eras, hi, lo):
             hi += 1
         rdx[U(j)] = x
         rdx[U(j + 1)] = y
-    return vfree, vlive, eras, hi, lo
+    return vfree, eras, hi, lo
 
 
 @njit(inline='always')
@@ -416,8 +415,8 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
     w = st[S_WIDTH]
     lk = 2 * w
     anni, comm, eras, dref, oper = st[S_ANNI], st[S_COMM], st[S_ERAS], st[S_DREF], st[S_OPER]
-    nlive, npeak, nfree, nbump = st[S_NLIVE], st[S_NPEAK], st[S_NFREE], st[S_NBUMP]
-    vlive, vfree, vbump = st[S_VLIVE], st[S_VFREE], st[S_VBUMP]
+    nfree, nbump = st[S_NFREE], st[S_NBUMP]
+    vfree, vbump = st[S_VFREE], st[S_VBUMP]
     hi, lo, label, lablo, nout = st[S_HI], st[S_LO], st[S_LABEL], st[S_LABLO], st[S_NOUT]
     rpos, nreq = st[S_RPOS], st[S_NREQ]
     need = 0
@@ -427,13 +426,11 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
     p1 = q1 = p2 = q2 = 0
     while n < budget:
         src = -1
-        if nlive > npeak:
-            npeak = nlive
-        if nlive + 4 > ncap:
-            status, need = GROW_NODES, nlive + 5
+        if nbump + 4 > ncap:
+            status, need = GROW_NODES, nbump + 5
             break
-        if vlive + 4 > vcap:
-            status, need = GROW_VARS, vlive + 5
+        if vbump + 4 > vcap:
+            status, need = GROW_VARS, vbump + 5
             break
         if hi + lo + 4 > rcap:
             status, need = GROW_RDX, hi + lo + 4
@@ -474,15 +471,12 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 nodes[U(2 * ia)] = nfree
                 nodes[U(2 * ib)] = ia
                 nfree = ib
-                nlive -= 2
                 p1, q1, p2, q2 = a1, b1, a2, b2
                 nl = -1
                 anni += 1
             else:
                 nfree, nbump, vfree, vbump = commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1,
                                                      b2, lk, nfree, nbump, vfree, vbump)
-                nlive += 2
-                vlive += 4
                 nl = 4
                 comm += 1
         elif ta == REF or ta == VAR:
@@ -510,18 +504,17 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 nl = -1
                 nodes[U(2 * ib)] = nfree
                 nfree = ib
-                nlive -= 1
                 comm += 1
             else:
                 row = d * D_COLS
                 nlen = prog[U(row + D_NLEN)]
                 vlen = prog[U(row + D_VLEN)]
                 rlen = prog[U(row + D_RLEN)]
-                if nlive + nlen > ncap:
-                    status, need = GROW_NODES, nlive + nlen + 1
+                if nbump + nlen > ncap:
+                    status, need = GROW_NODES, nbump + nlen + 1
                     break
-                if vlive + vlen > vcap:
-                    status, need = GROW_VARS, vlive + vlen + 1
+                if vbump + vlen > vcap:
+                    status, need = GROW_VARS, vbump + vlen + 1
                     break
                 if hi + lo + rlen + nlen + 1 > rcap:
                     status, need = GROW_RDX, hi + lo + rlen + nlen + 1
@@ -529,11 +522,9 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 nlab = prog[U(row + D_NLAB)]
                 base = fresh_base(label, nlab, lablo)
                 label = base + nlab
-                nl, fused, nfree, nbump, vfree, vbump, vkept = expand(
+                nl, fused, nfree, nbump, vfree, vbump, _ = expand(
                     nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, nbump,
                     vfree, vbump)
-                nlive += nlen - 2 * fused
-                vlive += vkept
                 anni += fused
                 n += fused
                 dref += 1
@@ -544,7 +535,6 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 nl = -1
                 nodes[U(2 * ib)] = nfree
                 nfree = ib
-                nlive -= 1
             else:
                 nl = 0
             eras += 1
@@ -554,7 +544,6 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
             nl = -1
             nodes[U(2 * ib)] = nfree
             nfree = ib
-            nlive -= 1
             comm += 1
         elif tb == OPR:
             ib = (b >> 4) & ADDR_MASK
@@ -567,10 +556,8 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                     break
                 vs[U(x >> 4)] = vfree
                 vfree = x >> 4
-                vlive -= 1
                 x = y
-            nfree, freed = operate(nodes, scr, a, b, ib, x, lk, nfree)
-            nlive -= freed
+            nfree, _ = operate(nodes, scr, a, b, ib, x, lk, nfree)
             nl = 1
             oper += 1
         else:
@@ -582,20 +569,18 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                     break
                 vs[U(br >> 4)] = vfree
                 vfree = br >> 4
-                vlive -= 1
                 br = y
-            nl, born, fused, nfree, nbump = switch(nodes, scr, a, ib, br, lk, nfree, nbump)
-            nlive += born
+            nl, _, fused, nfree, nbump = switch(nodes, scr, a, ib, br, lk, nfree, nbump)
             anni += fused
             n += fused
             oper += 1
         if nl < 0:
-            vfree, vlive, eras, hi, lo = link(p1, q1, vs, rdx, rcap, vfree, vlive, eras, hi, lo)
-            vfree, vlive, eras, hi, lo = link(p2, q2, vs, rdx, rcap, vfree, vlive, eras, hi, lo)
+            vfree, eras, hi, lo = link(p1, q1, vs, rdx, rcap, vfree, eras, hi, lo)
+            vfree, eras, hi, lo = link(p2, q2, vs, rdx, rcap, vfree, eras, hi, lo)
             continue
         for k in range(lk, lk + 2 * nl, 2):
-            vfree, vlive, eras, hi, lo = link(scr[U(k)], scr[U(k + 1)], vs, rdx, rcap, vfree,
-                                              vlive, eras, hi, lo)
+            vfree, eras, hi, lo = link(scr[U(k)], scr[U(k + 1)], vs, rdx, rcap, vfree,
+                                       eras, hi, lo)
     if src >= 0 and status != BUDGET:     # give back the pair that could not be reduced
         if src == 0:
             rpos -= 1
@@ -604,8 +589,8 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
         else:
             lo += 1
     st[S_ANNI], st[S_COMM], st[S_ERAS], st[S_DREF], st[S_OPER] = anni, comm, eras, dref, oper
-    st[S_NLIVE], st[S_NPEAK], st[S_NFREE], st[S_NBUMP] = nlive, npeak, nfree, nbump
-    st[S_VLIVE], st[S_VFREE], st[S_VBUMP] = vlive, vfree, vbump
+    st[S_NFREE], st[S_NBUMP] = nfree, nbump
+    st[S_VFREE], st[S_VBUMP] = vfree, vbump
     st[S_HI], st[S_LO], st[S_LABEL], st[S_NOUT], st[S_NEED] = hi, lo, label, nout, need
     st[S_RPOS] = rpos
     return status

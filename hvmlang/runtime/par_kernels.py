@@ -44,10 +44,10 @@ DONE, STOPPED, GROW_NODES, GROW_VARS, GROW_RDX, IDLE = range(6)
 
 # per-worker state row
 W_ANNI, W_COMM, W_ERAS, W_DREF, W_OPER = range(5)
-W_NLIVE, W_NFREE, W_NBUMP, W_NEND, W_VLIVE, W_VFREE, W_VBUMP, W_VEND = range(5, 13)
-W_HI, W_LO, W_LABEL, W_LABLEFT, W_IDLE, W_NEED, W_SHOWN = range(13, 20)
-W_NFOREIGN, W_VFOREIGN, W_ME = range(20, 23)
-W_NTAIL, W_VTAIL, W_NFTAIL, W_VFTAIL = range(23, 27)   # last slot of each free list (-1: unknown)
+W_NLIVE, W_NFREE, W_NBUMP, W_NEND, W_VFREE, W_VBUMP, W_VEND = range(5, 12)
+W_HI, W_LO, W_LABEL, W_LABLEFT, W_IDLE, W_NEED, W_SHOWN = range(12, 19)
+W_NFOREIGN, W_VFOREIGN, W_ME = range(19, 22)
+W_NTAIL, W_VTAIL, W_NFTAIL, W_VFTAIL = range(22, 26)   # last slot of each free list (-1: unknown)
 OWN_TAIL, FOREIGN_TAIL = 3, 5    # tail fields, counted from W_NFOREIGN or from W_VFOREIGN
 assert (W_NFOREIGN + OWN_TAIL, W_VFOREIGN + OWN_TAIL) == (W_NTAIL, W_VTAIL)
 assert (W_NFOREIGN + FOREIGN_TAIL, W_VFOREIGN + FOREIGN_TAIL) == (W_NFTAIL, W_VFTAIL)
@@ -124,9 +124,8 @@ def taken_back(nodes, nfree, k):
 
 
 @njit(inline='always')
-def plink(x, y, vs, bag, rcap, vfree, vlive, eras, hi, lo, vown, me, ws):
-    """kernels.link with atomic exchange into var cells: the updated (vfree, vlive, eras, hi,
-    lo). Deposited wires are followed and freed (by `give`); a waiting wire gets the other port
+def plink(x, y, vs, bag, rcap, vfree, eras, hi, lo, vown, me, ws):
+    """kernels.link with atomic exchange into var cells: the updated (vfree, eras, hi, lo). Deposited wires are followed and freed (by `give`); a waiting wire gets the other port
     by exchange, and if the other end was there first, its port is taken and linking goes on.
     Every step that frees a var ends at the one `give` below: with a loop and a `give` for each
     end, 2 threads ran 2-21% slower on the benchmarks."""
@@ -154,8 +153,7 @@ def plink(x, y, vs, bag, rcap, vfree, vlive, eras, hi, lo, vown, me, ws):
                 break
             v, x = x >> 4, z
         vfree = give(vs, 1, vown, me, v, vfree, ws, W_VFOREIGN)
-        vlive -= 1
-    return vfree, vlive, eras, hi, lo
+    return vfree, eras, hi, lo
 
 
 @njit(inline='always')
@@ -310,7 +308,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
     lablo = ctl[C_LABLO]
     anni, comm, eras, dref, oper = ws[W_ANNI], ws[W_COMM], ws[W_ERAS], ws[W_DREF], ws[W_OPER]
     nlive, nfree, nbump, nend = ws[W_NLIVE], ws[W_NFREE], ws[W_NBUMP], ws[W_NEND]
-    vlive, vfree, vbump, vend = ws[W_VLIVE], ws[W_VFREE], ws[W_VBUMP], ws[W_VEND]
+    vfree, vbump, vend = ws[W_VFREE], ws[W_VBUMP], ws[W_VEND]
     hi, lo = ws[W_HI], ws[W_LO]
     label, lableft = ws[W_LABEL], ws[W_LABLEFT]
     me = ws[W_ME]
@@ -382,7 +380,6 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 nfree, nbump, vfree, vbump = commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1,
                                                      b2, lk, nfree, nbump, vfree, vbump)
                 nlive += 2
-                vlive += 4
                 nl = 4
                 comm += 1
         elif ta == REF or ta == VAR:
@@ -420,7 +417,6 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 if vkept < vlen:
                     track_var_tail(vs, vfree, vlen - vkept, ws)
                 nlive += nlen - 2 * fused
-                vlive += vkept
                 anni += fused
                 dref += 1
         elif ta == ERA or tb == NUM:
@@ -450,7 +446,6 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 if y == 0:
                     break
                 vfree = give(vs, 1, vown, me, x >> 4, vfree, ws, W_VFOREIGN)
-                vlive -= 1
                 x = y
             nfree, freed = operate(nodes, scr, a, b, ib, x, lk, nfree)
             fc, fk, nfree = taken_back(nodes, nfree, freed)
@@ -465,7 +460,6 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 if y == 0:
                     break
                 vfree = give(vs, 1, vown, me, br >> 4, vfree, ws, W_VFOREIGN)
-                vlive -= 1
                 br = y
             nl, born, fused, nfree, nbump = switch(nodes, scr, a, ib, br, lk, nfree, nbump)
             fc, fk, nfree = taken_back(nodes, nfree, 2 * fused)
@@ -478,19 +472,19 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
             nfree = give(nodes, 2, nown, me, fc, nfree, ws, W_NFOREIGN)
             fc = nxt
         if nl < 0:
-            vfree, vlive, eras, hi, lo = plink(p1, q1, vs, bag, rcap, vfree, vlive,
-                                                         eras, hi, lo, vown, me, ws)
-            vfree, vlive, eras, hi, lo = plink(p2, q2, vs, bag, rcap, vfree, vlive,
-                                                         eras, hi, lo, vown, me, ws)
+            vfree, eras, hi, lo = plink(p1, q1, vs, bag, rcap, vfree, eras, hi, lo, vown, me,
+                                        ws)
+            vfree, eras, hi, lo = plink(p2, q2, vs, bag, rcap, vfree, eras, hi, lo, vown, me,
+                                        ws)
             continue
         for k in range(lk, lk + 2 * nl, 2):
-            vfree, vlive, eras, hi, lo = plink(scr[U(k)], scr[U(k + 1)], vs, bag, rcap,
-                                                         vfree, vlive, eras, hi, lo, vown, me, ws)
+            vfree, eras, hi, lo = plink(scr[U(k)], scr[U(k + 1)], vs, bag, rcap, vfree, eras,
+                                        hi, lo, vown, me, ws)
     if grown:
         atomic_store(ctl, C_STOP, 1)
     ws[W_ANNI], ws[W_COMM], ws[W_ERAS], ws[W_DREF], ws[W_OPER] = anni, comm, eras, dref, oper
     ws[W_NLIVE], ws[W_NFREE], ws[W_NBUMP], ws[W_NEND] = nlive, nfree, nbump, nend
-    ws[W_VLIVE], ws[W_VFREE], ws[W_VBUMP], ws[W_VEND] = vlive, vfree, vbump, vend
+    ws[W_VFREE], ws[W_VBUMP], ws[W_VEND] = vfree, vbump, vend
     ws[W_HI], ws[W_LO] = hi, lo
     ws[W_LABEL], ws[W_LABLEFT], ws[W_NEED] = label, lableft, grown
     if status != IDLE:      # done, stopped or growing: the round may end before it runs again
