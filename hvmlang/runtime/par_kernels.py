@@ -125,8 +125,9 @@ def taken_back(nodes, nfree, k):
 
 @njit(inline='always')
 def plink(x, y, vs, bag, rcap, vfree, eras, hi, lo, vown, me, ws):
-    """kernels.link with atomic exchange into var cells: the updated (vfree, eras, hi, lo). Deposited wires are followed and freed (by `give`); a waiting wire gets the other port
-    by exchange, and if the other end was there first, its port is taken and linking goes on.
+    """kernels.link with atomic exchange into var cells: the updated (vfree, eras, hi, lo).
+    Deposited wires are followed and freed (by `give`); a waiting wire gets the other port by
+    exchange, and if the other end was there first, its port is taken and linking goes on.
     Every step that frees a var ends at the one `give` below: with a loop and a `give` for each
     end, 2 threads ran 2-21% slower on the benchmarks."""
     while True:
