@@ -26,8 +26,8 @@ from numba import config, cuda, types
 from numba.extending import intrinsic
 
 from . import kernels as K
-from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_NLAB, D_NLEN, D_NOFF,
-                      D_RLEN, D_ROFF, D_ROOT, D_VLEN, DUP, ERA, FLIP, LAB_MASK,
+from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_FUSE, D_NDUP, D_NLAB, D_NLEN, D_NOFF,
+                      D_RKX, D_RLEN, D_ROFF, D_ROOT, D_VLEN, DUP, ERA, FLIP, LAB_MASK,
                       LAB_SHIFT, LOW_MASK, NSINKS, NUM, NUM_MASK, OPR, REF, TAG_MASK, VAR)
 
 FREE = -1        # mark of a free node (first word) or var cell
@@ -79,8 +79,8 @@ else:
     fence = _fence
 
 apply_op = cuda.jit(device=True)(K.apply_op.py_func)
-adjust = cuda.jit(device=True)(K.adjust.py_func)
 place = cuda.jit(device=True)(K.place.py_func)
+label_dups = cuda.jit(device=True)(K.label_dups.py_func)
 is_call = cuda.jit(device=True)(K.is_call.py_func)
 fresh_base = cuda.jit(device=True)(K.fresh_base.py_func)
 counted_label = cuda.jit(device=True)(K.counted_label.py_func)
@@ -206,54 +206,53 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
     nlen = prog[row + D_NLEN]
     vlen = prog[row + D_VLEN]
     rlen = prog[row + D_RLEN]
-    root = prog[row + D_ROOT]
     w = par[P_WIDTH]
-    fuse = (root & TAG_MASK) == tb and ((root ^ b) >> LAB_SHIFT) == 0
+    fuse = ((prog[row + D_FUSE] ^ b) & ~ADDR_BITS) == 0
     first = 1 if fuse else 0
     for i in range(first, nlen):
         m = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
                  par[P_NSOFT])
         if m == 0:
             return -1
-        sc[i] = m
+        sc[i] = m << 4
     for j in range(vlen):
         v = take(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP],
                  par[P_VSOFT])
         if v == 0:
             return -1
-        sc[w + j] = v
-    base = 0
+        sc[w + j] = v << 4
+    noff = prog[row + D_NOFF]
+    tlen = 2 * (nlen + rlen)
     nlab = prog[row + D_NLAB]
     if nlab != 0:
         lablo = par[P_LABLO]
         base = fresh_base(counted_label(cuda.atomic.add(ctl, C_LABEL, nlab), lablo), nlab, lablo)
+        label_dups(prog, sc, noff + 3 * tlen, prog[row + D_NDUP], base)
     for j in range(vlen):
-        vs[sc[w + j]] = 0
-    noff = prog[row + D_NOFF]
-    tlen = 2 * (nlen + rlen)
+        vs[sc[w + j] >> 4] = 0
     for i in range(first, nlen):
-        m = sc[i]
+        m = (sc[i] >> 4) & ADDR_MASK
         x = noff + 2 * i
-        nodes[2 * m] = place(prog[x], prog[x + tlen], sc, base)
-        nodes[2 * m + 1] = place(prog[x + 1], prog[x + 1 + tlen], sc, base)
+        nodes[2 * m] = place(prog[x], prog[x + tlen], sc)
+        nodes[2 * m + 1] = place(prog[x + 1], prog[x + 1 + tlen], sc)
     fence()
     roff = prog[row + D_ROFF]
     for r in range(0, 2 * rlen, 2):
-        link(place(prog[roff + r], prog[roff + r + tlen], sc, base),
-             place(prog[roff + r + 1], prog[roff + r + 1 + tlen], sc, base),
+        link(place(prog[roff + r], prog[roff + r + tlen], sc),
+             place(prog[roff + r + 1], prog[roff + r + 1 + tlen], sc),
              vs, ts, lst, vch, fout, dfr, ctl, cout)
     ts[T_DREF] += 1
     if not fuse:
-        link(adjust(root, sc, w, base), b, vs, ts, lst, vch, fout, dfr, ctl, cout)
+        link(place(prog[row + D_ROOT], prog[row + D_RKX], sc), b, vs, ts, lst, vch, fout, dfr,
+             ctl, cout)
         return 1
     ib = (b >> 4) & ADDR_MASK
     b1 = nodes[2 * ib]
     b2 = nodes[2 * ib + 1]
     release(nodes, 2, ib, nch, ts, T_NC)
-    link(place(prog[noff], prog[noff + tlen], sc, base), b1, vs, ts, lst, vch, fout, dfr,
+    link(place(prog[noff], prog[noff + tlen], sc), b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
+    link(place(prog[noff + 1], prog[noff + 1 + tlen], sc), b2, vs, ts, lst, vch, fout, dfr,
          ctl, cout)
-    link(place(prog[noff + 1], prog[noff + 1 + tlen], sc, base), b2, vs, ts, lst, vch,
-         fout, dfr, ctl, cout)
     ts[T_ANNI] += 1
     return 2
 

@@ -3,8 +3,9 @@ the parents of nodes (to find cycles) and the length of a free list. The cpu and
 cpu-parallel backends' Machines call them.
 
 A location is `index << 2 | kind`: kind 0 a node slot, 1 a var cell, 2 an output slot.
-Ports are those of kernels.py; Numba's cache of these kernels is keyed on this file, so a
-change of the port layout there must come with an edit here.
+Ports and program rows are those of kernels.py; Numba's cache of these kernels is keyed on
+this file, so a change of the port layout or of the row columns there must come with an edit
+here.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 The reducer and every helper and constant it uses live in this one module, so Numba's on-disk
 cache (keyed on this file) stays valid; nothing here allocates (`_nrt=False`). The rule helpers
 (`expand`, `commute`, `operate`, `switch`, ...) are inlined into par_kernels.py, `apply_op`,
-`adjust`, `place`, `fresh_base`, `counted_label` and `is_call` are compiled as device
+`place`, `label_dups`, `fresh_base`, `counted_label` and `is_call` are compiled as device
 functions by cuda_kernels.py, and heap_walk.py reads the same ports; their caches are keyed on
 their own files, so a change of meaning here must come with an edit there.
 
@@ -20,8 +20,10 @@ Redexes: pairs of principal ports in `rdx`; REF expansions grow down from the en
 taken only when no other pair is left. Template ports are stored split (layout._split): the
 bits kept, then (tlen words later) the scratch slot to or in, so a REF expansion places its
 ports without branching on their tag; tlen words further, a wire's partner (the node word
-holding its other end, or -1). A request (VAR v, REF d) in `req` asks to expand d
-into wire v (boot and force phase).
+holding its other end, or -1); then one word per definition-local DUP node, i << 36 | node
+(its label is the expansion's i-th fresh one). Scratch slots hold ports' address bits (index
+<< 4), a local DUP node's with its fresh label added. A request (VAR v, REF d) in `req` asks
+to expand d into wire v (boot and force phase).
 """
 from __future__ import annotations
 
@@ -40,9 +42,6 @@ LAB_LIMIT = 1 << 28
 LOCAL = 1 << 27            # template-only flag: a definition-local DUP label
 LOW_MASK = (1 << 36) - 1   # tag and address bits of a node port
 NUM_MASK = (1 << 60) - 1
-KX_SHIFT = 40
-KX_LOCAL = 1 << KX_SHIFT   # template scratch index flag: the port is a definition-local DUP
-KX_MASK = KX_LOCAL - 1
 FLIP = 16
 ROOT = 1
 NSINKS = 2
@@ -56,9 +55,13 @@ S_HI, S_LO, S_LABEL, S_LABLO, S_NOUT, S_NEED, S_WIDTH, S_RPOS, S_NREQ = range(10
 STATE_SIZE = 19
 
 # program array: row d (D_COLS words at d * D_COLS) describes definition d; the template
-# words follow the rows (offsets are absolute)
-D_NOFF, D_NLEN, D_VLEN, D_ROFF, D_RLEN, D_NLAB, D_FORCE, D_ROOT = range(8)
-D_COLS = 8
+# words follow the rows (offsets are absolute). D_ROOT and D_RKX: the root port split;
+# D_FUSE: the tag and label a node must have to annihilate with the root at once (-1: none);
+# D_SPINE: how many nodes from the root down its second ports may fuse (expand); D_NDUP: the
+# local DUP nodes listed after the template
+D_NOFF, D_NLEN, D_VLEN, D_ROFF, D_RLEN, D_NLAB, D_FORCE = range(7)
+D_ROOT, D_RKX, D_FUSE, D_SPINE, D_NDUP = range(7, 12)
+D_COLS = 12
 
 # kernel status codes
 DONE, BUDGET, GROW_NODES, GROW_VARS, GROW_RDX, GROW_OUT = range(6)
@@ -74,19 +77,20 @@ def alloc(arr, stride, free, bump):
 
 @njit(inline='always')
 def alloc_run(arr, stride, scr, start, end, free, bump, clear):
-    """Fresh indices into scr[start:end], free-list entries first, then bumped ones; with
-    `clear` each entry's word is zeroed (an open var). Returns (free, bump). Two loops instead
-    of a pop-or-bump choice per entry (`alloc`) measured 2-5% faster on the sorts and sum_tree."""
+    """Fresh indices, shifted to a port's address bits, into scr[start:end], free-list entries
+    first, then bumped ones; with `clear` each entry's word is zeroed (an open var). Returns
+    (free, bump). Two loops instead of a pop-or-bump choice per entry (`alloc`) measured 2-5%
+    faster on the sorts and sum_tree."""
     i = start
     while i < end and free != 0:
-        scr[U(i)] = free
+        scr[U(i)] = free << 4
         nxt = arr[U(stride * free)]
         if clear:
             arr[U(free)] = 0
         free = nxt
         i += 1
     while i < end:
-        scr[U(i)] = bump
+        scr[U(i)] = bump << 4
         if clear:
             arr[U(bump)] = 0
         bump += 1
@@ -134,23 +138,6 @@ def apply_op(code, a, b):
     else:
         r = a >> (b & 63)
     return r & NUM_MASK
-
-
-@njit(inline='always')
-def adjust(p, scr, w, base):
-    """A template port made live: nodes and vars through the scratch maps, fresh DUP labels
-    (LOCAL | i becomes base + i)."""
-    t = p & TAG_MASK
-    if t == VAR:
-        return scr[U(w + (p >> 4))] << 4
-    if t < CON:
-        return p
-    q = (p & ~ADDR_BITS) | (scr[U((p >> 4) & ADDR_MASK)] << 4)
-    if t == DUP:
-        lab = (p >> LAB_SHIFT) & LAB_MASK
-        if lab & LOCAL:
-            q = ((base + lab - LOCAL) << LAB_SHIFT) | (q & LOW_MASK)
-    return q
 
 
 @njit(inline='always')
@@ -215,12 +202,20 @@ def link(x, y, vs, rdx, rcap, vfree, eras, hi, lo):
 
 
 @njit(inline='always')
-def place(p, kx, scr, base):
-    """A split template port (layout._split) made live: p or-ed with scr[slot] << 4, and the
-    label i of a definition-local DUP turned into base + i by an addition, not a branch (an
-    expansion's fresh labels never straddle LAB_LIMIT: fresh_base). A branch here cost 4-11%
-    on the bench programs."""
-    return (p | (scr[U(kx & KX_MASK)] << 4)) + ((base * (kx >> KX_SHIFT)) << LAB_SHIFT)
+def place(p, kx, scr):
+    """A split template port (layout._split) made live: its kept bits or-ed with scratch slot
+    kx (a node's or var's address bits, a local DUP's fresh label included; 0 for a leaf)."""
+    return p | scr[U(kx)]
+
+
+@njit(inline='always')
+def label_dups(prog, scr, at, ndup, base):
+    """Give the ndup local DUP nodes listed at prog[at:] their fresh labels (base + i): added
+    to their scratch slots, so `place` needs no label arithmetic per port (it had a multiply
+    per port, about 8% of bitonic's instructions)."""
+    for k in range(ndup):
+        e = prog[U(at + k)]
+        scr[U(e & ADDR_MASK)] += (e & ~ADDR_MASK) + (base << LAB_SHIFT)
 
 
 @njit(inline='always')
@@ -325,17 +320,17 @@ def commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1, b2, lk, nfree, nbump, vfre
 
 
 @njit(inline='always')
-def handed(nodes, vs, prog, scr, x, tlen, fused, live, k, base, vfree, vlen):
+def handed(nodes, vs, prog, scr, x, tlen, fused, live, k, vfree, vlen):
     """The live port that meets the fused template's port at x: written straight into the
     built node that holds the other end of x's wire (its var is freed at once), or left as a
     pair to link at scr[k]; (next k, vfree, vars kept)."""
     pw = prog[U(x + 2 * tlen)]
     if pw >= 2 * fused:
-        nodes[U(2 * scr[U(pw >> 1)] + (pw & 1))] = live
-        v = scr[U(prog[U(x + tlen)])]
+        nodes[U(((scr[U(pw >> 1)] & ADDR_BITS) >> 3) + (pw & 1))] = live
+        v = scr[U(prog[U(x + tlen)])] >> 4
         vs[U(v)] = vfree
         return k, v, vlen - 1
-    scr[U(k)] = place(prog[U(x)], prog[U(x + tlen)], scr, base)
+    scr[U(k)] = place(prog[U(x)], prog[U(x + tlen)], scr)
     scr[U(k + 1)] = live
     return k + 2, vfree, vlen
 
@@ -353,34 +348,33 @@ def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, n
     last one linked, so it would be the next reduced. A fused port that is a wire to a built
     node hands b's port straight to that node (`handed`), with no var. Returns (pairs, fused,
     nfree, nbump, vfree, vbump, vars kept)."""
-    root = prog[U(row + D_ROOT)]
     noff = prog[U(row + D_NOFF)]
     tlen = 2 * (nlen + rlen)
     fused = 0
-    if (b & TAG_MASK) >= CON and (root & TAG_MASK) == (b & TAG_MASK) \
-            and ((root ^ b) >> LAB_SHIFT) == 0:
+    if ((prog[U(row + D_FUSE)] ^ b) & ~ADDR_BITS) == 0:
         fused = 1
+        spine = prog[U(row + D_SPINE)]
         ib = (b >> 4) & ADDR_MASK
-        while fused < nlen:
-            x = noff + 2 * fused - 1
+        while fused < spine:
             nb = nodes[U(2 * ib + 1)]
-            if prog[U(x + tlen)] != fused or (nb & ~ADDR_BITS) != prog[U(x)]:
+            if (nb & ~ADDR_BITS) != prog[U(noff + 2 * fused - 1)]:
                 break
             ib = (nb >> 4) & ADDR_MASK
             fused += 1
     nfree, nbump = alloc_run(nodes, 2, scr, fused, nlen, nfree, nbump, False)
     vfree, vbump = alloc_run(vs, 1, scr, w, w + vlen, vfree, vbump, True)
+    label_dups(prog, scr, noff + 3 * tlen, prog[U(row + D_NDUP)], base)
     for i in range(fused, nlen):
-        m = scr[U(i)]
+        m = (scr[U(i)] & ADDR_BITS) >> 3
         x = noff + 2 * i
-        nodes[U(2 * m)] = place(prog[U(x)], prog[U(x + tlen)], scr, base)
-        nodes[U(2 * m + 1)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], scr, base)
+        nodes[U(m)] = place(prog[U(x)], prog[U(x + tlen)], scr)
+        nodes[U(m + 1)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], scr)
     roff = prog[U(row + D_ROFF)]
     for r in range(2 * rlen):
-        scr[U(lk + r)] = place(prog[U(roff + r)], prog[U(roff + r + tlen)], scr, base)
+        scr[U(lk + r)] = place(prog[U(roff + r)], prog[U(roff + r + tlen)], scr)
     k = lk + 2 * rlen
     if fused == 0:
-        scr[U(k)] = adjust(root, scr, w, base)
+        scr[U(k)] = place(prog[U(row + D_ROOT)], prog[U(row + D_RKX)], scr)
         scr[U(k + 1)] = b
         return rlen + 1, 0, nfree, nbump, vfree, vbump, vlen
     ib = (b >> 4) & ADDR_MASK
@@ -388,13 +382,13 @@ def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, n
     nb = b
     for i in range(fused):
         x = noff + 2 * i
-        k, vfree, vlen = handed(nodes, vs, prog, scr, x, tlen, fused, nodes[U(2 * ib)], k, base,
+        k, vfree, vlen = handed(nodes, vs, prog, scr, x, tlen, fused, nodes[U(2 * ib)], k,
                                 vfree, vlen)
         nb = nodes[U(2 * ib + 1)]
         nodes[U(2 * ib)] = nfree
         nfree = ib
         ib = (nb >> 4) & ADDR_MASK
-    k, vfree, vlen = handed(nodes, vs, prog, scr, x + 1, tlen, fused, nb, k, base, vfree, vlen)
+    k, vfree, vlen = handed(nodes, vs, prog, scr, x + 1, tlen, fused, nb, k, vfree, vlen)
     return (k - lk) >> 1, fused, nfree, nbump, vfree, vbump, vlen
 
 

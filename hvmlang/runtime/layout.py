@@ -14,12 +14,12 @@ import numpy as np
 
 from .. import net, ops
 from ..netutil import wire_name
-from .kernels import (ADDR_MASK, CON, D_COLS, D_FORCE, D_NLAB, D_NLEN, D_NOFF, D_RLEN, D_ROFF,
-                      D_ROOT, D_VLEN, DUP, ERA, KX_LOCAL, LAB_SHIFT, LOCAL, NSINKS, NUM, OPR, REF,
-                      SWI, VAR)
+from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_FORCE, D_FUSE, D_NDUP, D_NLAB, D_NLEN,
+                      D_NOFF, D_RKX, D_RLEN, D_ROFF, D_ROOT, D_SPINE, D_VLEN, DUP, ERA, LAB_SHIFT,
+                      LOCAL, NSINKS, NUM, OPR, REF, SWI, VAR)
 
 SINK_IDS = {net.LOG_SINK: 0, net.PRINT_SINK: 1}
-NO_PARTNER = (1 << 64) - 1      # -1 in the int64 view of the words: no partner word
+NO_WORD = (1 << 64) - 1   # -1 in the int64 view of the words: no partner word, no fusing root
 BINARY = {net.Con: CON, net.Dup: DUP, net.Op: OPR, net.Swi: SWI}
 
 
@@ -65,7 +65,8 @@ class _Labels:
 
 
 class _Def:
-    """One definition being packed: node ports, wires, local label count."""
+    """One definition being packed: node ports, wires, local labels and the nodes that take
+    them."""
 
     def __init__(self, name: str, ids: dict, labels: _Labels):
         self.name, self.ids, self.labels = name, ids, labels
@@ -73,6 +74,7 @@ class _Def:
         self.wires: dict[str, int] = {}
         self.uses: dict[str, int] = {}
         self.nlab = 0
+        self.dups: list[int] = []   # i << LAB_SHIFT | node, per node with local label LOCAL | i
         self.sinks = False
 
     def leaf(self, tree) -> int:
@@ -105,9 +107,10 @@ class _Def:
                 dest[k] = self.leaf(t)
                 continue
             lab = self.labels.of(t)
+            i = len(self.nodes) // 2
             if tag == DUP and lab & LOCAL:
                 self.nlab = max(self.nlab, (lab ^ LOCAL) + 1)
-            i = len(self.nodes) // 2
+                self.dups.append((lab ^ LOCAL) << LAB_SHIFT | i)
             self.nodes += (0, 0)
             dest[k] = lab << LAB_SHIFT | i << 4 | tag
             stack.append((t.a, self.nodes, 2 * i))
@@ -116,10 +119,12 @@ class _Def:
 
     def spine(self, root: int) -> int:
         """How many nodes from the root port on (node 0) each hold the next in their second
-        port: the most that kernels.expand fuses."""
-        n = 1 if root & 15 >= CON else 0
-        while n < len(self.nodes) // 2 and self.nodes[2 * n - 1] & 15 >= CON \
-                and (self.nodes[2 * n - 1] >> 4) & ADDR_MASK == n:
+        port, none with a local label: the most that kernels.expand fuses."""
+        n = 0
+        while n < len(self.nodes) // 2:
+            p = root if n == 0 else self.nodes[2 * n - 1]
+            if p & 15 < CON or (p >> 4) & ADDR_MASK != n or is_local(p):
+                break
             n += 1
         return n
 
@@ -151,30 +156,47 @@ def pack(book: net.Book) -> Program:
         row[D_NOFF], row[D_NLEN], row[D_VLEN] = base, len(pd.nodes) // 2, len(pd.wires)
         row[D_ROFF], row[D_RLEN] = base + len(pd.nodes), len(redexes) // 2
         row[D_NLAB], row[D_FORCE], row[D_ROOT] = pd.nlab, name not in book.recursive, root
+        row[D_SPINE], row[D_NDUP] = pd.spine(root), len(pd.dups)
+        row[D_FUSE] = root & ~ADDR_BITS if row[D_SPINE] else NO_WORD
         words += pd.nodes + redexes
         words += [None] * 2 * (len(pd.nodes) + len(redexes))  # scratch indices, partners
+        words += pd.dups
         width = max(width, row[D_NLEN], row[D_VLEN])
-        links = max(links, row[D_RLEN] + pd.spine(root) + 1)
+        links = max(links, row[D_RLEN] + row[D_SPINE] + 1)
     _split(rows, words, len(names) * D_COLS, width, links)
     flat = [w for row in rows for w in row] + words
     return Program(names, ids[book.entry], np.array(flat, dtype=np.uint64).view(np.int64),
                    width, links, list(labels.con), [""] + list(labels.dup), sinks)
 
 
+def is_local(p: int) -> bool:
+    """Whether template port p is a DUP with a definition-local label."""
+    return p & 15 == DUP and bool((p >> LAB_SHIFT) & LOCAL)
+
+
+def _split_port(p: int, width: int, zero: int) -> tuple[int, int]:
+    """Template port p as (bits kept, scratch slot, see kernels.place): a node port keeps its
+    tag and label (a local label is the slot's, `label_dups`) and takes scr[node]; a VAR takes
+    scr[width + var]; any other port takes the zero slot."""
+    t = p & 15
+    if t == VAR:
+        return 0, width + (p >> 4)
+    if t >= CON:
+        return (t if is_local(p) else p & ~ADDR_BITS), (p >> 4) & ADDR_MASK
+    return p, zero
+
+
 def _split(rows, words, start, width, links):
-    """Rewrite each template port p (at x) as the bits kept and, at x + tlen, the scratch slot
-    whose content shifted by 4 is or-ed in (kernels.place): a node port keeps its label and tag
-    and takes scr[node]; a VAR takes scr[width + var]; any other port takes the zero slot
-    2 * width + 2 * links. A definition-local DUP label LOCAL | i keeps i and sets the KX_LOCAL
-    flag instead (place adds the expansion's first fresh label). At x + 2 * tlen
-    goes the partner of a VAR: the node word (offset from the first) holding the wire's other
-    end, or -1 (any other port, or a wire whose other end is in a redex)."""
+    """Rewrite each template port p (at x) and each root as `_split_port` gives it: the bits
+    kept at x, the scratch slot at x + tlen. At x + 2 * tlen goes the partner of a VAR: the
+    node word (offset from the first) holding the wire's other end, or -1 (any other port, or
+    a wire whose other end is in a redex)."""
     zero = 2 * width + 2 * links
     for row in rows[NSINKS:]:
         off, tlen = row[D_NOFF] - start, 2 * (row[D_NLEN] + row[D_RLEN])
         ends: dict[int, list[int]] = {}     # wire -> its words (one when the root holds it)
         for x in range(off, off + tlen):
-            words[x + 2 * tlen] = NO_PARTNER
+            words[x + 2 * tlen] = NO_WORD
             if words[x] & 15 == VAR:
                 ends.setdefault(words[x] >> 4, []).append(x - off)
         for pair in ends.values():
@@ -185,18 +207,8 @@ def _split(rows, words, start, width, links):
                 if a < 2 * row[D_NLEN]:
                     words[off + b + 2 * tlen] = a
         for x in range(off, off + tlen):
-            p = words[x]
-            t = p & 15
-            if t == VAR:
-                words[x], words[x + tlen] = 0, width + (p >> 4)
-            elif t >= CON:
-                k = (p >> 4) & ADDR_MASK
-                if t == DUP and (p >> LAB_SHIFT) & LOCAL:
-                    k |= KX_LOCAL
-                    p ^= LOCAL << LAB_SHIFT
-                words[x], words[x + tlen] = p & ~(ADDR_MASK << 4), k
-            else:
-                words[x + tlen] = zero
+            words[x], words[x + tlen] = _split_port(words[x], width, zero)
+        row[D_ROOT], row[D_RKX] = _split_port(row[D_ROOT], width, zero)
 
 
 class Reader:

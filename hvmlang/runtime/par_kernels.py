@@ -29,6 +29,8 @@ Contract between workers:
 - Stop: any worker that needs a bigger array sets `ctl[C_STOP]` and returns GROW_*; the host
   sets it too for limits and Ctrl-C. Every worker polls it and returns STOPPED.
 Sinks (refs 0 and 1) are not handled here: the backend runs such programs single-threaded.
+The rules are kernels.py's, inlined; Numba's cache of the worker is keyed on this file, so a
+change to them there must come with an edit here.
 """
 from __future__ import annotations
 
