@@ -191,6 +191,13 @@ def test_a_call_fuses_the_spine_it_meets_without_building_it():
     assert print_net(r.net) == "[#1 [#3 #3]]" and r.stats.peak == 6
 
 
+def test_a_spine_dup_with_a_local_label_never_fuses_with_a_fixed_one():
+    # @f's spine DUP takes a fresh label at each expansion: it commutes with the caller's #L
+    # (fixed label id 1), although its number in the template is 1 too; only the lambda fuses
+    r = run("@main = [c d] & @f ~ (#5 {#L c d})\n@f = ([a b] {1 a b})")
+    assert print_net(r.net) == "[{0 #5 #5} {0 #5 #5}]" and r.stats.anni == 1
+
+
 # -- the heap, chunks and limits ----------------------------------------------------------------
 
 def test_heap_grows_from_a_tiny_start_and_chunks_do_not_change_anything():
