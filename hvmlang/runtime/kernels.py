@@ -211,8 +211,8 @@ def place(p, kx, scr):
 @njit(inline='always')
 def label_dups(prog, scr, at, ndup, base):
     """Give the ndup local DUP nodes listed at prog[at:] their fresh labels (base + i): added
-    to their scratch slots, so `place` needs no label arithmetic per port (it had a multiply
-    per port, about 8% of bitonic's instructions)."""
+    to their scratch slots, so `place` needs no label arithmetic per port (it had a shift, a
+    multiply and an add per port; without them bitonic runs 6.4% fewer instructions)."""
     for k in range(ndup):
         e = prog[U(at + k)]
         scr[U(e & ADDR_MASK)] += (e & ~ADDR_MASK) + (base << LAB_SHIFT)
