@@ -210,6 +210,24 @@ def test_heap_grows_from_a_tiny_start_and_chunks_do_not_change_anything():
     run(TREE.replace("#D", "#6"))
 
 
+def assert_no_slot_is_lost(machine):
+    """With the net reduced to a number, every slot below the bump pointers but the ROOT var
+    is on a free stack, once."""
+    st = machine.st
+    nodes = sorted(machine.nfs[:st[kernels.S_NFREE]].tolist())
+    assert nodes == list(range(1, st[kernels.S_NBUMP]))
+    vs = sorted(machine.vfs[:st[kernels.S_VFREE]].tolist())
+    assert vs == list(range(kernels.ROOT + 1, st[kernels.S_VBUMP]))
+
+
+def test_every_freed_slot_is_on_a_free_stack_once_across_growth():
+    book = parse_book(TREE.replace("#D", "#8"), "<test>")
+    machine = cpu.Machine(pack(book), RunOptions(chunk=7), 8)
+    assert cpu.complete(machine, 0.0).net.root == Num(256)
+    assert machine.nfs.size == machine.nodes.size // 2 > 8
+    assert_no_slot_is_lost(machine)
+
+
 def test_memory_limit():
     grow = "@main = a & @g ~ (#0 a)\n@g = (a b) & @g ~ ((a c) (c b))"
     with pytest.raises(OutOfMemory) as e:

@@ -20,12 +20,12 @@ from hvmlang.pipeline import Options, compile_source, prune
 from hvmlang.readback import readback
 from hvmlang.repl import Session
 from hvmlang.repl_state import Settings
-from hvmlang.runtime import cpu, cpu_parallel, kernels, reference
+from hvmlang.runtime import cpu, cpu_parallel, reference
 from hvmlang.runtime.api import OutOfMemory, RewriteLimit, RunOptions, Timeout
-from hvmlang.runtime.heap_walk import free_count
+from hvmlang.runtime.heap_walk import stack_list
 from hvmlang.runtime.layout import pack
 from rule_nets import REF_CASES, REF_DEFS, RULE_CASES, counts as all_counts
-from test_cpu import LOOP, TREE
+from test_cpu import LOOP, TREE, assert_no_slot_is_lost
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = sorted((ROOT / "tests" / "golden" / "run").glob("*.hvm"))
@@ -132,14 +132,6 @@ main = (Sum (Sort (Gen 300 1)))
 """
 
 
-def assert_no_slot_is_lost(machine):
-    """With the net reduced to a number, every slot below the bump pointers but the ROOT var
-    is on a free list."""
-    nodes, vs, st = machine.nodes, machine.vs, machine.st
-    assert free_count(nodes, 2, st[kernels.S_NFREE]) == st[kernels.S_NBUMP] - 1
-    assert free_count(vs, 1, st[kernels.S_VFREE]) == st[kernels.S_VBUMP] - 1 - kernels.ROOT
-
-
 @pytest.mark.parametrize("threads", THREADS)
 def test_no_slot_is_lost(threads):
     """After the round every slot below the bump pointers is live or on the free list: the
@@ -192,7 +184,7 @@ def test_foreign_lists_are_handed_to_the_worker_that_ran_out():
     ws[0, P.W_NFOREIGN], ws[1, P.W_NFOREIGN], ws[1, P.W_NFREE] = 7, 9, 0
     ws[0, P.W_NFTAIL], ws[1, P.W_NFTAIL] = 5, 9
     assert machine.hand_back(1, P.GROW_NODES)
-    assert free_count(nodes, 2, ws[1, P.W_NFREE]) == 3
+    assert stack_list(nodes, 2, ws[1, P.W_NFREE], np.zeros(8, np.int64)) == 3
     assert nodes[2 * ws[1, P.W_NTAIL]] == 0                 # the tail of the joined list
     assert not ws[:, P.W_NFOREIGN].any()
     assert not machine.hand_back(1, P.GROW_NODES)       # nothing left: the array must grow

@@ -1,4 +1,5 @@
-"""Atomic operations on one element of an int64 array, for @njit kernels (numba intrinsics).
+"""Atomic operations on one element of an int64 array, and a prefetch hint, for @njit kernels
+(numba intrinsics).
 
 Each function takes a C-contiguous int64 array and an index (no bounds check, no wraparound)
 and emits one llvmlite atomic instruction (loads acquire, stores release, read-modify-writes
@@ -9,11 +10,13 @@ across it in the direction that would break publishing a node through a var cell
     atomic_xchg(a, i, v)         store v, return the old value
     atomic_add(a, i, v)          add v, return the old value
     atomic_cas(a, i, old, new)   store new if the value is old; return the value found
+    prefetch(a, i)               a hint to bring a[i]'s cache line in for writing
 Plain loads and stores of shared cells may be optimised away or reordered by LLVM; every
 cell that another thread writes concurrently must go through these.
 """
 from __future__ import annotations
 
+from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
@@ -66,3 +69,17 @@ atomic_add = _atomic(lambda context, builder, ptr, v: builder.atomic_rmw("add", 
 atomic_cas = _atomic(_cas, 2)
 atomic_load = _atomic(lambda context, builder, ptr: builder.load_atomic(ptr, LOAD, 8), 0)
 atomic_store = _atomic(_store, 1, types.void)
+
+
+def _prefetch(context, builder, ptr):
+    """llvm.prefetch(ptr, write, high locality, data cache)."""
+    byte_ptr = ir.IntType(8).as_pointer()
+    name = "llvm.prefetch.p0" if getattr(byte_ptr, "is_opaque", False) else "llvm.prefetch.p0i8"
+    i32 = ir.IntType(32)
+    fn = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32]), name)
+    builder.call(fn, [builder.bitcast(ptr, byte_ptr), i32(1), i32(3), i32(1)])
+    return context.get_dummy_value()
+
+
+prefetch = _atomic(_prefetch, 0, types.void)

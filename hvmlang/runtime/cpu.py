@@ -21,15 +21,19 @@ from .api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, RunResult,
                   format_size)
 from .layout import Program, Reader, pack
 
-BYTES_PER_NODE = 48    # reserved per node slot: its 16 bytes, a var cell, a redex share, spare
+BYTES_PER_NODE = 64    # reserved per node slot: its 16 bytes, a var cell, a slot on each free
+#                        stack, a redex share, spare
+# what a GROW_* status grows: the array, its words per slot, the free stack that grows with it
+_GROWN = {K.GROW_NODES: ("nodes", 2, "nfs"), K.GROW_VARS: ("vs", 1, "vfs"),
+          K.GROW_RDX: ("rdx", 2, None), K.GROW_OUT: ("outs", 2, None)}
 
 _A = "int64[::1]"
 _SIGNATURES = {
-    K.reduce: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, int64)",
+    K.reduce: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, int64)",
     K.mark_calls: f"void({_A}, int8[::1])",
     W.collect: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, int64, {_A}, {_A})",
     W.export: f"int64({_A}, {_A}, {_A}, {_A}, int64, int64, int64, {_A}, {_A}, {_A}, int8[::1])",
-    W.parents: f"void({_A}, {_A}, int64, int64, {_A}, {_A})",
+    W.parents: f"void({_A}, {_A}, {_A}, int64, int64, {_A}, {_A})",
 }
 _compiled = False
 
@@ -74,6 +78,8 @@ class Machine:
             try:
                 self.nodes = np.zeros(2 * n, np.int64)
                 self.vs = np.zeros(n, np.int64)
+                self.nfs = np.zeros(n, np.int64)      # free node and var stacks
+                self.vfs = np.zeros(n, np.int64)
                 self.rdx = np.zeros(2 * max(4, n // 4), np.int64)
                 break
             except MemoryError:
@@ -110,16 +116,16 @@ class Machine:
         return chunk if top is None else max(1, min(chunk, top + 1 - self.rewrites()))
 
     def nbytes(self) -> int:
-        return self.nodes.nbytes + self.vs.nbytes + self.rdx.nbytes + self.outs.nbytes
+        return sum(a.nbytes for a in (self.nodes, self.vs, self.nfs, self.vfs, self.rdx,
+                                      self.outs))
 
     def grow(self, status: int):
         """Reallocate the array that `status` names to at least st[S_NEED] entries."""
         need = int(self.st[K.S_NEED])
-        name, width = {K.GROW_NODES: ("nodes", 2), K.GROW_VARS: ("vs", 1),
-                       K.GROW_RDX: ("rdx", 2), K.GROW_OUT: ("outs", 2)}[status]
+        name, width, stack = _GROWN[status]
         old = getattr(self, name)
         cap = old.size // width
-        spare = (self.limit - self.nbytes()) // (8 * width) + cap
+        spare = (self.limit - self.nbytes()) // (8 * (width + (stack is not None))) + cap
         new = min(max(2 * cap, need), spare)
         if status == K.GROW_NODES:
             new = min(new, K.ADDR_MASK)
@@ -128,6 +134,7 @@ class Machine:
                               f"{format_size(self.limit)} (use -m to raise it)")
         try:
             arr = np.zeros(new * width, np.int64)
+            free = None if stack is None else np.zeros(new, np.int64)
         except MemoryError:
             raise OutOfMemory(f"out of memory: the system could not provide "
                               f"{format_size(8 * new * width)} more for the net") from None
@@ -136,6 +143,9 @@ class Machine:
         else:
             arr[:old.size] = old
         setattr(self, name, arr)
+        if stack is not None:
+            free[:cap] = getattr(self, stack)
+            setattr(self, stack, free)
 
     # -- kernel drivers ----------------------------------------------------------------------
 
@@ -144,8 +154,8 @@ class Machine:
         peak (kernels.reduce counts slots by its bump pointers only: live counts in the loop
         cost it up to 5%)."""
         st = self.st
-        status = K.reduce(self.nodes, self.vs, self.rdx, self.outs, st, self.prog.words,
-                          self.scr, self.req, budget)
+        status = K.reduce(self.nodes, self.vs, self.nfs, self.vfs, self.rdx, self.outs, st,
+                          self.prog.words, self.scr, self.req, budget)
         st[K.S_NPEAK] = max(st[K.S_NPEAK], st[K.S_NBUMP] - 1)
         return status
 
@@ -262,8 +272,8 @@ class Machine:
             if parent is None:
                 parent = np.full(int(self.st[K.S_NBUMP]), -1, np.int64)
                 ends = np.full(2 * int(self.st[K.S_VBUMP]), -1, np.int64)
-                W.parents(self.nodes, self.vs, self.st[K.S_NFREE], self.st[K.S_NBUMP], parent,
-                          ends)
+                W.parents(self.nodes, self.vs, self.nfs, self.st[K.S_NFREE], self.st[K.S_NBUMP],
+                          parent, ends)
             slot = max((e for e in ends[2 * wire:2 * wire + 2] if e < 0 or not seen[e >> 1]),
                        default=-1)
             node, path = slot >> 1, set()

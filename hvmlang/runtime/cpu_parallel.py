@@ -45,6 +45,7 @@ SPREAD = 8                # pairs on the cpu kernel's stacks that bring the work
 _A = "int64[::1]"
 _SIGNATURES = {
     P.work: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A})",
+    W.stack_list: f"int64({_A}, int64, int64, {_A})",
 }
 _compiled = False
 
@@ -128,11 +129,11 @@ class Machine(cpu.Machine):
         ctl[P.C_NBUMP], ctl[P.C_VBUMP] = st[K.S_NBUMP], st[K.S_VBUMP]
         ctl[P.C_WORK], ctl[P.C_LABEL], ctl[P.C_LABLO] = n, st[K.S_LABEL], st[K.S_LABLO]
         ctl[P.C_WIDTH], ctl[P.C_PEAK] = st[K.S_WIDTH], st[K.S_NPEAK]
-        ctl[P.C_LIVE] = st[K.S_NBUMP] - 1 - W.free_count(self.nodes, 2, st[K.S_NFREE])
+        ctl[P.C_LIVE] = st[K.S_NBUMP] - 1 - st[K.S_NFREE]
         ws[:] = 0
         ws[:, P.W_ME] = np.arange(n)
-        ws[0, P.W_NFREE] = self.align(self.nodes, 2, P.C_NBUMP, K.S_NBUMP, K.S_NFREE)
-        ws[0, P.W_VFREE] = self.align(self.vs, 1, P.C_VBUMP, K.S_VBUMP, K.S_VFREE)
+        ws[0, P.W_NFREE] = self.align(self.nodes, 2, self.nfs, P.C_NBUMP, K.S_NBUMP, K.S_NFREE)
+        ws[0, P.W_VFREE] = self.align(self.vs, 1, self.vfs, P.C_VBUMP, K.S_VBUMP, K.S_VFREE)
         ws[0, P.W_NTAIL] = ws[0, P.W_VTAIL] = -1      # the cpu kernel's lists: tails unknown
         self.nown = self.vown = np.zeros(0, np.int64)
         self.size_owners()
@@ -179,12 +180,14 @@ class Machine(cpu.Machine):
             parts += [bag[:2 * hi], bag[bag.size - 2 * lo:]]
         return np.concatenate(parts)
 
-    def align(self, arr, stride: int, field: int, bump: int, free: int) -> int:
+    def align(self, arr, stride: int, stack, field: int, bump: int, free: int) -> int:
         """Start the shared bump pointer ctl[field] at a block boundary (st[bump] rounded up);
-        the slots skipped go on the free list st[free]. Its new head."""
-        start, head = int(self.st[bump]), int(self.st[free])
+        the slots skipped and the st[free] slots on the free stack go on a free list threaded
+        through arr, the top of the stack first. Its head."""
+        start, held = int(self.st[bump]), stack[:int(self.st[free])]
         stop = min(-(-start // P.BLOCK) * P.BLOCK, arr.size // stride)
-        slots = np.arange(start, stop, dtype=np.int64)
+        slots = np.concatenate((np.arange(start, stop, dtype=np.int64), held))
+        head = 0
         if slots.size:
             arr[stride * slots] = np.concatenate(([head], slots[:-1]))
             head = int(slots[-1])
@@ -277,12 +280,12 @@ class Machine(cpu.Machine):
     def fold(self):
         """The workers' allocators, counters and labels back into the cpu kernel's state."""
         st, ctl, ws = self.st, self.ctl, self.ws
-        for arr, stride, own, foreign, free in (
-                (self.nodes, 2, P.W_NFREE, P.W_NFOREIGN, K.S_NFREE),
-                (self.vs, 1, P.W_VFREE, P.W_VFOREIGN, K.S_VFREE)):
+        for arr, stride, stack, own, foreign, free in (
+                (self.nodes, 2, self.nfs, P.W_NFREE, P.W_NFOREIGN, K.S_NFREE),
+                (self.vs, 1, self.vfs, P.W_VFREE, P.W_VFOREIGN, K.S_VFREE)):
             lists = [(row[field], row[foreign + tail]) for row in ws
                      for field, tail in ((own, P.OWN_TAIL), (foreign, P.FOREIGN_TAIL))]
-            st[free] = join(arr, stride, lists)[0]
+            st[free] = W.stack_list(arr, stride, join(arr, stride, lists)[0], stack)
         st[K.S_NBUMP], st[K.S_VBUMP] = ctl[P.C_NBUMP], ctl[P.C_VBUMP]
         st[K.S_ANNI:K.S_OPER + 1] += ws[:, P.W_ANNI:P.W_OPER + 1].sum(axis=0)
         live = ctl[P.C_LIVE] + (ws[:, P.W_NLIVE] - ws[:, P.W_SHOWN]).sum()

@@ -30,7 +30,6 @@ import time
 import warnings
 
 import numpy as np
-from numba import njit
 
 from .. import net
 from . import cpu
@@ -81,8 +80,6 @@ def load() -> float:
     except Exception as e:               # noqa: BLE001 - toolkit missing or broken
         raise BackendUnavailable(f"the CUDA toolkit cannot compile the kernels "
                                  f"({_first_line(e)}); use -b cpu") from None
-    for fn, sig in _HOST_SIGNATURES.items():
-        fn.compile(sig)
     _kernels, _heap = cuda_kernels, cuda_heap
     return time.perf_counter() - start
 
@@ -91,17 +88,6 @@ def _first_line(e: Exception) -> str:
     """The first line of an exception's message, for a one-line error."""
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
-
-@njit(cache=True)
-def mark_free(arr, stride, head):
-    """Turn the free list starting at `head` (threaded through arr[stride * i]) into FREE marks."""
-    while head != 0:
-        nxt = arr[stride * head]
-        arr[stride * head] = FREE
-        head = nxt
-
-
-_HOST_SIGNATURES = {mark_free: "void(int64[::1], int64, int64)"}
 
 
 def free_gpu_memory() -> float:
@@ -343,8 +329,8 @@ class Machine(cpu.Machine):
         """Copy the heap and the pending redexes to the device; the host copy of ctl."""
         dev, k, st = self.device, self.device.k, self.st
         nb, vb = int(st[K.S_NBUMP]), int(st[K.S_VBUMP])
-        mark_free(self.nodes, 2, st[K.S_NFREE])
-        mark_free(self.vs, 1, st[K.S_VFREE])
+        self.nodes[2 * self.nfs[:int(st[K.S_NFREE])]] = FREE     # free stacks to FREE marks
+        self.vs[self.vfs[:int(st[K.S_VFREE])]] = FREE
         dev.nodes[:2 * nb].copy_to_device(self.nodes[:2 * nb])
         dev.vs[:vb].copy_to_device(self.vs[:vb])
         dev.fill(dev.nodes, 2 * nb, 2 * dev.ncap, FREE)

@@ -1,5 +1,5 @@
 """Kernels that walk the heap between reductions: the REFs to force, the readback of trees,
-the parents of nodes (to find cycles) and the length of a free list. The cpu and
+the parents of nodes (to find cycles) and a free list turned into a free stack. The cpu and
 cpu-parallel backends' Machines call them.
 
 A location is `index << 2 | kind`: kind 0 a node slot, 1 a var cell, 2 an output slot.
@@ -104,13 +104,12 @@ def export(nodes, vs, outs, locs, nlocs, cut, cutid, stack, kinds, vals, seen):
 
 
 @njit(_nrt=False, cache=True)
-def parents(nodes, vs, nfree, nbump, parent, ends):
+def parents(nodes, vs, nfs, nfree, nbump, parent, ends):
     """For every live node the slot holding its principal port (parent[node], -1 if none);
-    for every open wire v the slots at its ends (ends[2v], ends[2v + 1], -1 if none)."""
-    i = nfree
-    while i != 0:
-        parent[i] = -2
-        i = nodes[2 * i]
+    for every open wire v the slots at its ends (ends[2v], ends[2v + 1], -1 if none). The
+    nfree nodes on the free stack nfs are skipped."""
+    for k in range(nfree):
+        parent[nfs[k]] = -2
     for i in range(1, nbump):
         if parent[i] == -2:
             continue
@@ -125,11 +124,14 @@ def parents(nodes, vs, nfree, nbump, parent, ends):
 
 
 @njit(_nrt=False, cache=True)
-def free_count(arr, stride, head):
-    """How many slots the free list from `head` holds (entries threaded through arr[stride *
-    slot]): the reducers count slots in use by their bump pointers only."""
+def stack_list(arr, stride, head, stack):
+    """Put the free list from `head` (threaded through arr[stride * slot]) on the free stack
+    `stack`, its head on top; how many slots it holds."""
     n = 0
     while head != 0:
+        stack[n] = head
         head = arr[stride * head]
         n += 1
+    for k in range(n >> 1):
+        stack[k], stack[n - 1 - k] = stack[n - 1 - k], stack[k]
     return n

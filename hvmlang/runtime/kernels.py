@@ -12,8 +12,10 @@ Port word (int64): tag in the low 4 bits, payload above.
     ERA  0                            NUM  60-bit value
     CON/DUP/OPR/SWI  label << 36 | node address << 4   (28-bit label, 32-bit address)
 CON label = tag id, DUP label = label id, OPR label = operator code, SWI label = 0.
-Nodes: `nodes[2a]`, `nodes[2a + 1]` are the aux ports of node a (node 0 is reserved); free
-nodes and vars form free lists threaded through their first word.
+Nodes: `nodes[2a]`, `nodes[2a + 1]` are the aux ports of node a (node 0 is reserved). Free
+nodes and vars: the cpu kernel stacks their indices (`nfs`, `vfs`; st[S_NFREE], st[S_VFREE]
+count the entries); the parallel worker threads them into lists through their first word (the
+stack arguments None; the head in place of the count): see `pop_free`.
 Vars: `vs[v]` is 0 while wire v waits for its other end, else the port deposited there
 (HVM2 link with exchange semantics); var 0 is reserved, var 1 is ROOT.
 Redexes: pairs of principal ports in `rdx`; REF expansions grow down from the end and are
@@ -28,7 +30,10 @@ to expand d into wire v (boot and force phase).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
+
+from .atomics import prefetch
 
 U = np.uint64   # unsigned indices: no negative-index wraparound code
 
@@ -67,27 +72,64 @@ D_COLS = 12
 DONE, BUDGET, GROW_NODES, GROW_VARS, GROW_RDX, GROW_OUT = range(6)
 
 
+def pop_free(arr, stride, stack, free):
+    """(A free slot, the new `free`); free != 0. Compiled into kernels only (`_pop_free`)."""
+    raise TypeError("pop_free is compiled into Numba kernels only")
+
+
+def push_free(arr, stride, stack, i, free):
+    """Free slot i: the new `free`. Compiled into kernels only (`_push_free`)."""
+    raise TypeError("push_free is compiled into Numba kernels only")
+
+
+@overload(pop_free, inline='always')
+def _pop_free(arr, stride, stack, free):
+    """On a stack of free slots (`free` entries; the cpu kernel), else, with stack None, on the
+    list threaded through arr[stride * slot] (`free` its head; the parallel worker). A stack
+    gives an expansion its slots by independent loads where a list is a chain of loads that
+    miss the caches once the heap outgrows them: bitonic ran 8-9% faster, merge_sort 3-5%,
+    the programs whose heap stays in cache 2-4% slower (concurrent rounds)."""
+    if isinstance(stack, types.NoneType):
+        return lambda arr, stride, stack, free: (free, arr[U(stride * free)])
+    return lambda arr, stride, stack, free: (stack[U(free - 1)], free - 1)
+
+
+@overload(push_free, inline='always')
+def _push_free(arr, stride, stack, i, free):
+    """The inverse of `_pop_free`, chosen the same way."""
+    if isinstance(stack, types.NoneType):
+        def push_list(arr, stride, stack, i, free):
+            arr[U(stride * i)] = free
+            return i
+        return push_list
+
+    def push_stack(arr, stride, stack, i, free):
+        stack[U(free)] = i
+        return free + 1
+    return push_stack
+
+
 @njit(inline='always')
-def alloc(arr, stride, free, bump):
-    """Pop a free-list entry or bump: (index, new free head, new bump)."""
+def alloc(arr, stride, stack, free, bump):
+    """Pop a free slot or bump: (index, new free, new bump)."""
     if free != 0:
-        return free, arr[U(stride * free)], bump
+        i, free = pop_free(arr, stride, stack, free)
+        return i, free, bump
     return bump, free, bump + 1
 
 
 @njit(inline='always')
-def alloc_run(arr, stride, scr, start, end, free, bump, clear):
-    """Fresh indices, shifted to a port's address bits, into scr[start:end], free-list entries
-    first, then bumped ones; with `clear` each entry's word is zeroed (an open var). Returns
-    (free, bump). Two loops instead of a pop-or-bump choice per entry (`alloc`) measured 2-5%
-    faster on the sorts and sum_tree."""
+def alloc_run(arr, stride, stack, scr, start, end, free, bump, clear):
+    """Fresh indices, shifted to a port's address bits, into scr[start:end], free slots first,
+    then bumped ones; with `clear` each entry's word is zeroed (an open var). Returns (free,
+    bump). Two loops instead of a pop-or-bump choice per entry (`alloc`) measured 2-5% faster
+    on the sorts and sum_tree."""
     i = start
     while i < end and free != 0:
-        scr[U(i)] = free << 4
-        nxt = arr[U(stride * free)]
+        x, free = pop_free(arr, stride, stack, free)
+        scr[U(i)] = x << 4
         if clear:
-            arr[U(free)] = 0
-        free = nxt
+            arr[U(x)] = 0
         i += 1
     while i < end:
         scr[U(i)] = bump << 4
@@ -159,24 +201,23 @@ def mark_calls(pairs, calls):
 
 
 @njit(inline='always')
-def link(x, y, vs, rdx, rcap, vfree, eras, hi, lo):
+def link(x, y, nodes, vs, vfs, rdx, rcap, vfree, eras, hi, lo):
     """Connect x with y: follow deposited wires, then deposit into an open wire or stack the
-    pair (x, y) of principal ports; the updated (vfree, eras, hi, lo). Both ends are
+    pair (x, y) of principal ports, prefetching their nodes (radix_sort and merge_sort 2-4%
+    faster, sum_rec 2% slower); the updated (vfree, eras, hi, lo). Both ends are
     followed in one loop, each with its own free (a loop per end measured up to 5% slower; one free
     for both, the shape par_kernels.plink takes to inline its `give` once, 2-8% slower)."""
     while True:
         if (x & TAG_MASK) == VAR:
             z = vs[U(x >> 4)]
             if z != 0:
-                vs[U(x >> 4)] = vfree
-                vfree = x >> 4
+                vfree = push_free(vs, 1, vfs, x >> 4, vfree)
                 x = z
                 continue
         if (y & TAG_MASK) == VAR:
             z = vs[U(y >> 4)]
             if z != 0:
-                vs[U(y >> 4)] = vfree
-                vfree = y >> 4
+                vfree = push_free(vs, 1, vfs, y >> 4, vfree)
                 y = z
                 continue
         break
@@ -198,6 +239,8 @@ def link(x, y, vs, rdx, rcap, vfree, eras, hi, lo):
             hi += 1
         rdx[U(j)] = x
         rdx[U(j + 1)] = y
+        prefetch(nodes, (x >> 3) & (ADDR_MASK << 1))
+        prefetch(nodes, (y >> 3) & (ADDR_MASK << 1))
     return vfree, eras, hi, lo
 
 
@@ -233,7 +276,7 @@ def counted_label(count, lablo):
 
 
 @njit(inline='always')
-def operate(nodes, scr, a, b, ib, x, lk, nfree):
+def operate(nodes, nfs, scr, a, b, ib, x, lk, nfree):
     """NUM a meets the OPR node b (at ib) whose first port holds x (wires followed): with x a
     number, the result goes to the output port and the node is freed; otherwise the node waits
     for x with a as its operand and the operator flipped. Leaves one pair in scr[lk:]; returns
@@ -243,8 +286,7 @@ def operate(nodes, scr, a, b, ib, x, lk, nfree):
         val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
         scr[U(lk)] = (val << 4) | NUM
         scr[U(lk + 1)] = nodes[U(2 * ib + 1)]
-        nodes[U(2 * ib)] = nfree
-        return ib, 1
+        return push_free(nodes, 2, nfs, ib, nfree), 1
     nodes[U(2 * ib)] = a
     scr[U(lk)] = (b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT)
     scr[U(lk + 1)] = x
@@ -252,7 +294,7 @@ def operate(nodes, scr, a, b, ib, x, lk, nfree):
 
 
 @njit(inline='always')
-def switch(nodes, scr, a, ib, br, lk, nfree, nbump):
+def switch(nodes, nfs, scr, a, ib, br, lk, nfree, nbump):
     """NUM a meets the SWI node at ib whose branch port holds br (wires followed): 0 sends
     `(r *)` to the branches, n+1 sends `(* (#n r))`. When br is a plain pair (z s) it
     annihilates with the new pair at once, as the next interaction would have. Leaves the pairs
@@ -264,7 +306,7 @@ def switch(nodes, scr, a, ib, br, lk, nfree, nbump):
         nodes[U(2 * ib)] = r
         nodes[U(2 * ib + 1)] = ERA
     else:
-        c, nfree, nbump = alloc(nodes, 2, nfree, nbump)
+        c, nfree, nbump = alloc(nodes, 2, nfs, nfree, nbump)
         grown = 1
         nodes[U(2 * c)] = ((val - 1) << 4) | NUM
         nodes[U(2 * c + 1)] = r
@@ -276,26 +318,26 @@ def switch(nodes, scr, a, ib, br, lk, nfree, nbump):
         scr[U(lk + 1)] = nodes[U(2 * ic)]
         scr[U(lk + 2)] = nodes[U(2 * ib + 1)]
         scr[U(lk + 3)] = nodes[U(2 * ic + 1)]
-        nodes[U(2 * ib)] = ic
-        nodes[U(2 * ic)] = nfree
-        return 2, grown - 2, 1, ib, nbump
+        nfree = push_free(nodes, 2, nfs, ic, nfree)
+        return 2, grown - 2, 1, push_free(nodes, 2, nfs, ib, nfree), nbump
     scr[U(lk)] = (ib << 4) | CON
     scr[U(lk + 1)] = br
     return 1, grown, 0, nfree, nbump
 
 
 @njit(inline='always')
-def commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1, b2, lk, nfree, nbump, vfree, vbump):
+def commute(nodes, vs, nfs, vfs, scr, a, b, ia, ib, a1, a2, b1, b2, lk, nfree, nbump, vfree,
+            vbump):
     """Two different binary nodes a and b (aux ports a1 a2, b1 b2) commute: a and b become the
     copies of b on a's first port and of a on b's first port, two new nodes the other copies,
     wired crosswise through four new vars; the four pairs to link are left in scr[lk:].
     Returns (nfree, nbump, vfree, vbump)."""
-    x2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
-    y2, nfree, nbump = alloc(nodes, 2, nfree, nbump)
-    v11, vfree, vbump = alloc(vs, 1, vfree, vbump)
-    v12, vfree, vbump = alloc(vs, 1, vfree, vbump)
-    v21, vfree, vbump = alloc(vs, 1, vfree, vbump)
-    v22, vfree, vbump = alloc(vs, 1, vfree, vbump)
+    x2, nfree, nbump = alloc(nodes, 2, nfs, nfree, nbump)
+    y2, nfree, nbump = alloc(nodes, 2, nfs, nfree, nbump)
+    v11, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
+    v12, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
+    v21, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
+    v22, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
     vs[U(v11)] = 0
     vs[U(v12)] = 0
     vs[U(v21)] = 0
@@ -320,7 +362,7 @@ def commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1, b2, lk, nfree, nbump, vfre
 
 
 @njit(inline='always')
-def handed(nodes, vs, prog, scr, x, tlen, fused, live, k, vfree, vlen):
+def handed(nodes, vs, vfs, prog, scr, x, tlen, fused, live, k, vfree, vlen):
     """The live port that meets the fused template's port at x: written straight into the
     built node that holds the other end of x's wire (its var is freed at once), or left as a
     pair to link at scr[k]; (next k, vfree, vars kept)."""
@@ -328,16 +370,15 @@ def handed(nodes, vs, prog, scr, x, tlen, fused, live, k, vfree, vlen):
     if pw >= 2 * fused:
         nodes[U(((scr[U(pw >> 1)] & ADDR_BITS) >> 3) + (pw & 1))] = live
         v = scr[U(prog[U(x + tlen)])] >> 4
-        vs[U(v)] = vfree
-        return k, v, vlen - 1
+        return k, push_free(vs, 1, vfs, v, vfree), vlen - 1
     scr[U(k)] = place(prog[U(x)], prog[U(x + tlen)], scr)
     scr[U(k + 1)] = live
     return k + 2, vfree, vlen
 
 
 @njit(inline='always')
-def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, nbump, vfree,
-           vbump):
+def expand(nodes, vs, nfs, vfs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, nbump,
+           vfree, vbump):
     """Copy the template of definition row `row` into the heap, facing port b (REF expansion):
     allocate its nodes and vars, place their ports, and leave its redexes and the pair (root, b)
     in the link list scr[lk:]. A root node that would annihilate with b at once (the usual λ
@@ -361,8 +402,8 @@ def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, n
                 break
             ib = (nb >> 4) & ADDR_MASK
             fused += 1
-    nfree, nbump = alloc_run(nodes, 2, scr, fused, nlen, nfree, nbump, False)
-    vfree, vbump = alloc_run(vs, 1, scr, w, w + vlen, vfree, vbump, True)
+    nfree, nbump = alloc_run(nodes, 2, nfs, scr, fused, nlen, nfree, nbump, False)
+    vfree, vbump = alloc_run(vs, 1, vfs, scr, w, w + vlen, vfree, vbump, True)
     label_dups(prog, scr, noff + 3 * tlen, prog[U(row + D_NDUP)], base)
     for i in range(fused, nlen):
         m = (scr[U(i)] & ADDR_BITS) >> 3
@@ -382,18 +423,17 @@ def expand(nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, n
     nb = b
     for i in range(fused):
         x = noff + 2 * i
-        k, vfree, vlen = handed(nodes, vs, prog, scr, x, tlen, fused, nodes[U(2 * ib)], k,
-                                vfree, vlen)
+        k, vfree, vlen = handed(nodes, vs, vfs, prog, scr, x, tlen, fused, nodes[U(2 * ib)],
+                                k, vfree, vlen)
         nb = nodes[U(2 * ib + 1)]
-        nodes[U(2 * ib)] = nfree
-        nfree = ib
+        nfree = push_free(nodes, 2, nfs, ib, nfree)
         ib = (nb >> 4) & ADDR_MASK
-    k, vfree, vlen = handed(nodes, vs, prog, scr, x + 1, tlen, fused, nb, k, vfree, vlen)
+    k, vfree, vlen = handed(nodes, vs, vfs, prog, scr, x + 1, tlen, fused, nb, k, vfree, vlen)
     return (k - lk) >> 1, fused, nfree, nbump, vfree, vbump, vlen
 
 
 @njit(_nrt=False, cache=True)
-def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
+def reduce(nodes, vs, nfs, vfs, rdx, outs, st, prog, scr, req, budget):
     """Run at most `budget` interactions; return DONE, BUDGET or a GROW_* status.
 
     Expansion requests `req[2i], req[2i + 1]` = (wire, REF) for i in st[S_RPOS]..st[S_NREQ]
@@ -462,15 +502,14 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
             b1 = nodes[U(2 * ib)]
             b2 = nodes[U(2 * ib + 1)]
             if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
-                nodes[U(2 * ia)] = nfree
-                nodes[U(2 * ib)] = ia
-                nfree = ib
+                nfree = push_free(nodes, 2, nfs, ia, nfree)
+                nfree = push_free(nodes, 2, nfs, ib, nfree)
                 p1, q1, p2, q2 = a1, b1, a2, b2
                 nl = -1
                 anni += 1
             else:
-                nfree, nbump, vfree, vbump = commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1,
-                                                     b2, lk, nfree, nbump, vfree, vbump)
+                nfree, nbump, vfree, vbump = commute(nodes, vs, nfs, vfs, scr, a, b, ia, ib, a1,
+                                                     a2, b1, b2, lk, nfree, nbump, vfree, vbump)
                 nl = 4
                 comm += 1
         elif ta == REF or ta == VAR:
@@ -496,8 +535,7 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 ib = (b >> 4) & ADDR_MASK
                 p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
                 nl = -1
-                nodes[U(2 * ib)] = nfree
-                nfree = ib
+                nfree = push_free(nodes, 2, nfs, ib, nfree)
                 comm += 1
             else:
                 row = d * D_COLS
@@ -517,8 +555,8 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 base = fresh_base(label, nlab, lablo)
                 label = base + nlab
                 nl, fused, nfree, nbump, vfree, vbump, _ = expand(
-                    nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, nbump,
-                    vfree, vbump)
+                    nodes, vs, nfs, vfs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree,
+                    nbump, vfree, vbump)
                 anni += fused
                 n += fused
                 dref += 1
@@ -527,8 +565,7 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 ib = (b >> 4) & ADDR_MASK
                 p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
                 nl = -1
-                nodes[U(2 * ib)] = nfree
-                nfree = ib
+                nfree = push_free(nodes, 2, nfs, ib, nfree)
             else:
                 nl = 0
             eras += 1
@@ -536,8 +573,7 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
             ib = (b >> 4) & ADDR_MASK
             p1, q1, p2, q2 = a, nodes[U(2 * ib)], a, nodes[U(2 * ib + 1)]
             nl = -1
-            nodes[U(2 * ib)] = nfree
-            nfree = ib
+            nfree = push_free(nodes, 2, nfs, ib, nfree)
             comm += 1
         elif tb == OPR:
             ib = (b >> 4) & ADDR_MASK
@@ -548,10 +584,9 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 y = vs[U(x >> 4)]
                 if y == 0:
                     break
-                vs[U(x >> 4)] = vfree
-                vfree = x >> 4
+                vfree = push_free(vs, 1, vfs, x >> 4, vfree)
                 x = y
-            nfree, _ = operate(nodes, scr, a, b, ib, x, lk, nfree)
+            nfree, _ = operate(nodes, nfs, scr, a, b, ib, x, lk, nfree)
             nl = 1
             oper += 1
         else:
@@ -561,19 +596,18 @@ def reduce(nodes, vs, rdx, outs, st, prog, scr, req, budget):
                 y = vs[U(br >> 4)]
                 if y == 0:
                     break
-                vs[U(br >> 4)] = vfree
-                vfree = br >> 4
+                vfree = push_free(vs, 1, vfs, br >> 4, vfree)
                 br = y
-            nl, _, fused, nfree, nbump = switch(nodes, scr, a, ib, br, lk, nfree, nbump)
+            nl, _, fused, nfree, nbump = switch(nodes, nfs, scr, a, ib, br, lk, nfree, nbump)
             anni += fused
             n += fused
             oper += 1
         if nl < 0:
-            vfree, eras, hi, lo = link(p1, q1, vs, rdx, rcap, vfree, eras, hi, lo)
-            vfree, eras, hi, lo = link(p2, q2, vs, rdx, rcap, vfree, eras, hi, lo)
+            vfree, eras, hi, lo = link(p1, q1, nodes, vs, vfs, rdx, rcap, vfree, eras, hi, lo)
+            vfree, eras, hi, lo = link(p2, q2, nodes, vs, vfs, rdx, rcap, vfree, eras, hi, lo)
             continue
         for k in range(lk, lk + 2 * nl, 2):
-            vfree, eras, hi, lo = link(scr[U(k)], scr[U(k + 1)], vs, rdx, rcap, vfree,
+            vfree, eras, hi, lo = link(scr[U(k)], scr[U(k + 1)], nodes, vs, vfs, rdx, rcap, vfree,
                                        eras, hi, lo)
     if src >= 0 and status != BUDGET:     # give back the pair that could not be reduced
         if src == 0:

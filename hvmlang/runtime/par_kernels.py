@@ -29,8 +29,10 @@ Contract between workers:
 - Stop: any worker that needs a bigger array sets `ctl[C_STOP]` and returns GROW_*; the host
   sets it too for limits and Ctrl-C. Every worker polls it and returns STOPPED.
 Sinks (refs 0 and 1) are not handled here: the backend runs such programs single-threaded.
-The rules are kernels.py's, inlined; Numba's cache of the worker is keyed on this file, so a
-change to them there must come with an edit here.
+The rules are kernels.py's, inlined, with free lists (their stack arguments None; the cpu
+kernel's free stacks become worker 0's lists at a round's start and the lists stacks again
+at its end); Numba's cache of the worker is keyed on this file, so a change to them there
+must come with an edit here.
 """
 from __future__ import annotations
 
@@ -380,8 +382,9 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 nl = -1
                 anni += 1
             else:
-                nfree, nbump, vfree, vbump = commute(nodes, vs, scr, a, b, ia, ib, a1, a2, b1,
-                                                     b2, lk, nfree, nbump, vfree, vbump)
+                nfree, nbump, vfree, vbump = commute(nodes, vs, None, None, scr, a, b, ia, ib,
+                                                     a1, a2, b1, b2, lk, nfree, nbump, vfree,
+                                                     vbump)
                 nlive += 2
                 nl = 4
                 comm += 1
@@ -414,8 +417,8 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                 lableft -= nlab
                 label += nlab
                 nl, fused, nfree, nbump, vfree, vbump, vkept = expand(
-                    nodes, vs, prog, scr, row, nlen, vlen, rlen, b, w, lk, base, nfree, nbump,
-                    vfree, vbump)
+                    nodes, vs, None, None, prog, scr, row, nlen, vlen, rlen, b, w, lk, base,
+                    nfree, nbump, vfree, vbump)
                 fc, fk, nfree = taken_back(nodes, nfree, fused)
                 if vkept < vlen:
                     track_var_tail(vs, vfree, vlen - vkept, ws)
@@ -450,7 +453,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                     break
                 vfree = give(vs, 1, vown, me, x >> 4, vfree, ws, W_VFOREIGN)
                 x = y
-            nfree, freed = operate(nodes, scr, a, b, ib, x, lk, nfree)
+            nfree, freed = operate(nodes, None, scr, a, b, ib, x, lk, nfree)
             fc, fk, nfree = taken_back(nodes, nfree, freed)
             nlive -= freed
             nl = 1
@@ -464,7 +467,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
                     break
                 vfree = give(vs, 1, vown, me, br >> 4, vfree, ws, W_VFOREIGN)
                 br = y
-            nl, born, fused, nfree, nbump = switch(nodes, scr, a, ib, br, lk, nfree, nbump)
+            nl, born, fused, nfree, nbump = switch(nodes, None, scr, a, ib, br, lk, nfree, nbump)
             fc, fk, nfree = taken_back(nodes, nfree, 2 * fused)
             nlive += born
             anni += fused
