@@ -213,6 +213,7 @@ def test_heap_grows_from_a_tiny_start_and_chunks_do_not_change_anything():
 def assert_no_slot_is_lost(machine):
     """With the net reduced to a number, every slot below the bump pointers but the ROOT var
     is on a free stack, once."""
+    machine.stack_free()
     st = machine.st
     nodes = sorted(machine.nfs[:st[kernels.S_NFREE]].tolist())
     assert nodes == list(range(1, st[kernels.S_NBUMP]))

@@ -153,11 +153,16 @@ class Machine:
         """One call of the cpu kernel (its status); the heap's high-water mark goes into the
         peak (kernels.reduce counts slots by its bump pointers only: live counts in the loop
         cost it up to 5%)."""
+        self.stack_free()
         st = self.st
         status = K.reduce(self.nodes, self.vs, self.nfs, self.vfs, self.rdx, self.outs, st,
                           self.prog.words, self.scr, self.req, budget)
         st[K.S_NPEAK] = max(st[K.S_NPEAK], st[K.S_NBUMP] - 1)
         return status
+
+    def stack_free(self):
+        """Put every free slot on the free stacks (they are: cpu_parallel's Machine keeps its
+        workers' free lists until a kernel or the readback needs them stacked)."""
 
     def reduce(self):
         """Reduce until no redex is left, chunk by chunk."""
@@ -272,6 +277,7 @@ class Machine:
             if parent is None:
                 parent = np.full(int(self.st[K.S_NBUMP]), -1, np.int64)
                 ends = np.full(2 * int(self.st[K.S_VBUMP]), -1, np.int64)
+                self.stack_free()
                 W.parents(self.nodes, self.vs, self.nfs, self.st[K.S_NFREE], self.st[K.S_NBUMP],
                           parent, ends)
             slot = max((e for e in ends[2 * wire:2 * wire + 2] if e < 0 or not seen[e >> 1]),

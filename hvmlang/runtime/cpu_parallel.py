@@ -76,6 +76,16 @@ def join(arr: np.ndarray, stride: int, lists: list) -> tuple:
     return head, tail
 
 
+def unstack(arr, stride: int, stack: np.ndarray, count: int) -> int:
+    """Thread the `count` slots of a free stack into a free list through arr[stride * slot],
+    the top of the stack first; its head."""
+    slots = stack[:count]
+    if not count:
+        return 0
+    arr[stride * slots] = np.concatenate(([0], slots[:-1]))
+    return int(slots[-1])
+
+
 def thread_count(options: RunOptions) -> int:
     """`options.threads`, or every core this process may use."""
     if options.threads is None:
@@ -101,6 +111,18 @@ class Machine(cpu.Machine):
         self.nown = self.vown = np.zeros(0, np.int64)
         self.status: list = []
         self.solo = False           # the last round stopped because one worker worked alone
+        self.free_lists = None      # (node list head, var list head, live nodes) from the
+        #                             last round while the free stacks are not in use
+
+    def stack_free(self):
+        """The free lists of the last round onto the free stacks, for the cpu kernel or the
+        readback (walking them, whose slots are all over the heap, took a quarter of
+        bitonic's run when every round's end did it)."""
+        if self.free_lists is not None:
+            nodes, vars_, _ = self.free_lists
+            self.st[K.S_NFREE] = W.stack_list(self.nodes, 2, nodes, self.nfs)
+            self.st[K.S_VFREE] = W.stack_list(self.vs, 1, vars_, self.vfs)
+            self.free_lists = None
 
     def rewrites(self) -> int:
         return super().rewrites() + int(self.ws[:, P.W_ANNI:P.W_OPER + 1].sum())
@@ -121,19 +143,25 @@ class Machine(cpu.Machine):
     def round(self) -> bool:
         """One round of the workers: the pending expansion requests and stacked pairs are dealt
         out to their bags, the workers run (worker 0 owning the heap so far), and their
-        allocators and counters fold back into `st` (free lists chained into one, the cpu
-        kernel's format). Whether it stopped with one worker working alone; its redexes are then
+        allocators and counters fold back into `st` (their free lists joined into one per
+        array, kept in `free_lists` for the next round or `stack_free`). Whether it stopped with one worker working alone; its redexes are then
         on the cpu kernel's stacks."""
         st, ctl, ws, n = self.st, self.ctl, self.ws, self.threads
         ctl[:] = 0
         ctl[P.C_NBUMP], ctl[P.C_VBUMP] = st[K.S_NBUMP], st[K.S_VBUMP]
         ctl[P.C_WORK], ctl[P.C_LABEL], ctl[P.C_LABLO] = n, st[K.S_LABEL], st[K.S_LABLO]
         ctl[P.C_WIDTH], ctl[P.C_PEAK] = st[K.S_WIDTH], st[K.S_NPEAK]
-        ctl[P.C_LIVE] = st[K.S_NBUMP] - 1 - st[K.S_NFREE]
+        if self.free_lists is None:
+            self.free_lists = (unstack(self.nodes, 2, self.nfs, int(st[K.S_NFREE])),
+                               unstack(self.vs, 1, self.vfs, int(st[K.S_VFREE])),
+                               st[K.S_NBUMP] - 1 - st[K.S_NFREE])
+            st[K.S_NFREE] = st[K.S_VFREE] = 0
+        nodes, vars_, ctl[P.C_LIVE] = self.free_lists
+        self.free_lists = None
         ws[:] = 0
         ws[:, P.W_ME] = np.arange(n)
-        ws[0, P.W_NFREE] = self.align(self.nodes, 2, self.nfs, P.C_NBUMP, K.S_NBUMP, K.S_NFREE)
-        ws[0, P.W_VFREE] = self.align(self.vs, 1, self.vfs, P.C_VBUMP, K.S_VBUMP, K.S_VFREE)
+        ws[0, P.W_NFREE] = self.align(self.nodes, 2, nodes, P.C_NBUMP, K.S_NBUMP)
+        ws[0, P.W_VFREE] = self.align(self.vs, 1, vars_, P.C_VBUMP, K.S_VBUMP)
         ws[0, P.W_NTAIL] = ws[0, P.W_VTAIL] = -1      # the cpu kernel's lists: tails unknown
         self.nown = self.vown = np.zeros(0, np.int64)
         self.size_owners()
@@ -180,14 +208,12 @@ class Machine(cpu.Machine):
             parts += [bag[:2 * hi], bag[bag.size - 2 * lo:]]
         return np.concatenate(parts)
 
-    def align(self, arr, stride: int, stack, field: int, bump: int, free: int) -> int:
+    def align(self, arr, stride: int, head: int, field: int, bump: int) -> int:
         """Start the shared bump pointer ctl[field] at a block boundary (st[bump] rounded up);
-        the slots skipped and the st[free] slots on the free stack go on a free list threaded
-        through arr, the top of the stack first. Its head."""
-        start, held = int(self.st[bump]), stack[:int(self.st[free])]
+        the slots skipped go in front of the free list from `head`. Its new head."""
+        start = int(self.st[bump])
         stop = min(-(-start // P.BLOCK) * P.BLOCK, arr.size // stride)
-        slots = np.concatenate((np.arange(start, stop, dtype=np.int64), held))
-        head = 0
+        slots = np.arange(start, stop, dtype=np.int64)
         if slots.size:
             arr[stride * slots] = np.concatenate(([head], slots[:-1]))
             head = int(slots[-1])
@@ -280,15 +306,16 @@ class Machine(cpu.Machine):
     def fold(self):
         """The workers' allocators, counters and labels back into the cpu kernel's state."""
         st, ctl, ws = self.st, self.ctl, self.ws
-        for arr, stride, stack, own, foreign, free in (
-                (self.nodes, 2, self.nfs, P.W_NFREE, P.W_NFOREIGN, K.S_NFREE),
-                (self.vs, 1, self.vfs, P.W_VFREE, P.W_VFOREIGN, K.S_VFREE)):
+        heads = []
+        for arr, stride, own, foreign in ((self.nodes, 2, P.W_NFREE, P.W_NFOREIGN),
+                                          (self.vs, 1, P.W_VFREE, P.W_VFOREIGN)):
             lists = [(row[field], row[foreign + tail]) for row in ws
                      for field, tail in ((own, P.OWN_TAIL), (foreign, P.FOREIGN_TAIL))]
-            st[free] = W.stack_list(arr, stride, join(arr, stride, lists)[0], stack)
+            heads.append(join(arr, stride, lists)[0])
         st[K.S_NBUMP], st[K.S_VBUMP] = ctl[P.C_NBUMP], ctl[P.C_VBUMP]
         st[K.S_ANNI:K.S_OPER + 1] += ws[:, P.W_ANNI:P.W_OPER + 1].sum(axis=0)
         live = ctl[P.C_LIVE] + (ws[:, P.W_NLIVE] - ws[:, P.W_SHOWN]).sum()
+        self.free_lists = (heads[0], heads[1], live)
         st[K.S_NPEAK] = max(st[K.S_NPEAK], ctl[P.C_PEAK], live)
         st[K.S_LABEL] = K.counted_label.py_func(int(ctl[P.C_LABEL]), int(st[K.S_LABLO]))
         st[K.S_RPOS] = st[K.S_NREQ]
