@@ -13,7 +13,7 @@ kernel was. While free memory is short the device defers calls (the cpu kernel's
 redexes), and hands them back a frontier's worth at a time, most recent first, whenever the
 frontier runs low, so that a net whose calls unfold breadth-first goes on reducing instead of
 filling the heap and then crawling. Then the live nodes and vars move down to the first slots
-on the device, only they come back (the host's free lists start empty), and the cpu kernel goes
+on the device, only they come back (the host's free stacks start empty), and the cpu kernel goes
 on with a quota four times larger. The shared heap format makes the copies plain array
 transfers. Limits and Ctrl-C are checked between synchronisations. The device heap has the host
 heap's size, scaled down to what the GPU has free (while the host's bump pointers lie past it,
@@ -348,7 +348,7 @@ class Machine(cpu.Machine):
 
     def download(self, ctl: np.ndarray, front, count: int):
         """Move the live nodes and vars down on the device, copy just them back (the host's
-        free lists start empty) and stack the redexes left, if any (the deferred calls after
+        free stacks start empty) and stack the redexes left, if any (the deferred calls after
         the frontier's, most recent first)."""
         dev, k, st = self.device, self.device.k, self.st
         deferred = int(ctl[k.C_DCNT])
