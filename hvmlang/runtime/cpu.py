@@ -21,8 +21,8 @@ from .api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, RunResult,
                   format_size)
 from .layout import Program, Reader, pack
 
-BYTES_PER_NODE = 64    # reserved per node slot: its 16 bytes, a var cell, a slot on each free
-#                        stack, a redex share, spare
+BYTES_PER_NODE = 48    # reserved per node slot: its 16 bytes, a var cell, a slot on each free
+#                        stack and a redex share (44), spare; cuda.Device scales its heap by it
 # what a GROW_* status grows: the array, its words per slot, the free stack that grows with it
 _GROWN = {K.GROW_NODES: ("nodes", 2, "nfs"), K.GROW_VARS: ("vs", 1, "vfs"),
           K.GROW_RDX: ("rdx", 2, None), K.GROW_OUT: ("outs", 2, None)}
