@@ -79,9 +79,9 @@ def join(arr: np.ndarray, stride: int, lists: list) -> tuple:
 def unstack(arr, stride: int, stack: np.ndarray, count: int) -> int:
     """Thread the `count` slots of a free stack into a free list through arr[stride * slot],
     the top of the stack first; its head."""
-    slots = stack[:count]
     if not count:
         return 0
+    slots = stack[:count]
     arr[stride * slots] = np.concatenate(([0], slots[:-1]))
     return int(slots[-1])
 
@@ -144,8 +144,8 @@ class Machine(cpu.Machine):
         """One round of the workers: the pending expansion requests and stacked pairs are dealt
         out to their bags, the workers run (worker 0 owning the heap so far), and their
         allocators and counters fold back into `st` (their free lists joined into one per
-        array, kept in `free_lists` for the next round or `stack_free`). Whether it stopped with one worker working alone; its redexes are then
-        on the cpu kernel's stacks."""
+        array, kept in `free_lists` for the next round or `stack_free`). Whether it stopped
+        with one worker working alone; its redexes are then on the cpu kernel's stacks."""
         st, ctl, ws, n = self.st, self.ctl, self.ws, self.threads
         ctl[:] = 0
         ctl[P.C_NBUMP], ctl[P.C_VBUMP] = st[K.S_NBUMP], st[K.S_VBUMP]
@@ -162,7 +162,7 @@ class Machine(cpu.Machine):
         ws[:, P.W_ME] = np.arange(n)
         ws[0, P.W_NFREE] = self.align(self.nodes, 2, nodes, P.C_NBUMP, K.S_NBUMP)
         ws[0, P.W_VFREE] = self.align(self.vs, 1, vars_, P.C_VBUMP, K.S_VBUMP)
-        ws[0, P.W_NTAIL] = ws[0, P.W_VTAIL] = -1      # the cpu kernel's lists: tails unknown
+        ws[0, P.W_NTAIL] = ws[0, P.W_VTAIL] = -1      # worker 0's lists: tails unknown
         self.nown = self.vown = np.zeros(0, np.int64)
         self.size_owners()
         hi, lo = int(st[K.S_HI]), int(st[K.S_LO])

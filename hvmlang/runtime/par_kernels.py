@@ -31,8 +31,8 @@ Contract between workers:
 Sinks (refs 0 and 1) are not handled here: the backend runs such programs single-threaded.
 The rules are kernels.py's, inlined, with free lists (their stack arguments None; the cpu
 kernel's free stacks become worker 0's lists at a round's start, and the lists go back on
-them when the cpu kernel or the readback needs them); Numba's cache of the worker is keyed on this file, so a change to them there
-must come with an edit here.
+them when the cpu kernel or the readback needs them); Numba's cache of the worker is keyed
+on this file, so a change to them there must come with an edit here.
 """
 from __future__ import annotations
 
