@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from .. import net
+from . import compaction as C
 from . import heap_walk as W
 from . import kernels as K
 from .api import (Interrupted, OutOfMemory, RewriteLimit, RunOptions, RunResult, Stats, Timeout,
@@ -27,6 +28,13 @@ BYTES_PER_NODE = 48    # reserved per node slot: its 16 bytes, a var cell, a slo
 _GROWN = {K.GROW_NODES: ("nodes", 2, "nfs"), K.GROW_VARS: ("vs", 1, "vfs"),
           K.GROW_RDX: ("rdx", 2, None), K.GROW_OUT: ("outs", 2, None)}
 
+# compaction (compaction.py): only a heap past the L2 cache's size, only after this many
+# interactions per node in use since the last one (8 and 32 measured no better), and only
+# while its scratch arrays take at most COMPACT_MAX_BYTES
+COMPACT_MIN_NODES = 1 << 16
+COMPACT_EVERY = 16
+COMPACT_MAX_BYTES = 1 << 28
+
 _A = "int64[::1]"
 _SIGNATURES = {
     K.reduce: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, {_A}, int64)",
@@ -34,6 +42,8 @@ _SIGNATURES = {
     W.collect: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, int64, {_A}, {_A})",
     W.export: f"int64({_A}, {_A}, {_A}, {_A}, int64, int64, int64, {_A}, {_A}, {_A}, int8[::1])",
     W.parents: f"void({_A}, {_A}, {_A}, int64, int64, {_A}, {_A})",
+    C.compact: f"UniTuple(int64, 2)({_A}, {_A}, {_A}, int64, int64, {_A}, int64, int64, {_A}, "
+               f"int64, {_A}, {_A}, {_A}, {_A})",
 }
 _compiled = False
 
@@ -94,6 +104,8 @@ class Machine:
         self.st[K.S_WIDTH] = prog.width
         self.scr = np.zeros(2 * prog.width + 2 * prog.links + 1, np.int64)   # + zero slot
         self.req = np.zeros(2, np.int64)
+        self.compacted_at = 0       # the interaction count at the last compaction
+        self.held = np.zeros(0, np.int64)   # locations normalize holds across a reduction
         self.deadline = None if options.timeout is None else time.perf_counter() + options.timeout
 
     # -- limits and growth -------------------------------------------------------------------
@@ -158,7 +170,31 @@ class Machine:
         status = K.reduce(self.nodes, self.vs, self.nfs, self.vfs, self.rdx, self.outs, st,
                           self.prog.words, self.scr, self.req, budget)
         st[K.S_NPEAK] = max(st[K.S_NPEAK], st[K.S_NBUMP] - 1)
+        if status == K.BUDGET:
+            self.compact()
         return status
+
+    def compact(self):
+        """Move the nodes and wires in use together (compaction.py) when the heap is past
+        COMPACT_MIN_NODES and COMPACT_EVERY interactions per node in use have passed since
+        the last time; the locations in `held` follow them."""
+        st = self.st
+        nbump, nfree = int(st[K.S_NBUMP]), int(st[K.S_NFREE])
+        used, done = nbump - 1 - nfree, self.rewrites()
+        if nbump < COMPACT_MIN_NODES or done - self.compacted_at < COMPACT_EVERY * used \
+                or st[K.S_RPOS] < st[K.S_NREQ]:
+            return
+        hi, lo, nout = int(st[K.S_HI]), int(st[K.S_LO]), int(st[K.S_NOUT])
+        wires = int(st[K.S_VBUMP]) - int(st[K.S_VFREE])
+        sizes = C.scratch_words(used, wires, 2 * (hi + lo) + nout + 1)
+        if 8 * sum(sizes) > COMPACT_MAX_BYTES:
+            return
+        stack, copy, vcopy = (np.empty(size, np.int64) for size in sizes)
+        n, nv = C.compact(self.nodes, self.vs, self.nfs, nfree, nbump, self.rdx, hi, lo,
+                          self.outs, nout, self.held, stack, copy, vcopy)
+        st[K.S_NBUMP], st[K.S_NFREE] = n + 1, 0
+        st[K.S_VBUMP], st[K.S_VFREE] = nv + 1, 0
+        self.compacted_at = done
 
     def stack_free(self):
         """Put every free slot on the free stacks (they are: cpu_parallel's Machine keeps its
@@ -243,8 +279,9 @@ class Machine:
         seen = 0
         while True:
             self.schedule(locs)
+            self.held = locs
             self.reduce()
-            locs = np.concatenate([self.output_locs(seen)[::-1], locs])
+            locs = np.concatenate([self.output_locs(seen)[::-1], self.held])
             seen = int(self.st[K.S_NOUT])
             stack, found = self.scratch(locs.size)
             count = W.collect(self.nodes, self.vs, self.outs, self.prog.words, locs, locs.size,

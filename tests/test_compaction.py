@@ -1,0 +1,94 @@
+"""Compaction of the cpu backend's node heap (runtime/compaction.py), forced after every chunk of
+a few interactions: the golden run programs, the examples and random programs print and count
+exactly what they do without it, cycles beside the root survive, the heap it leaves is dense
+and no slot is lost."""
+import io
+
+import pytest
+
+import gen_programs
+from hvmlang.cli import run_command
+from hvmlang.diagnostics import Reporter
+from hvmlang.netfmt import parse_book, print_net
+from hvmlang.pipeline import Options, compile_source, prune
+from hvmlang.readback import readback
+from hvmlang.runtime import compaction, cpu, kernels
+from hvmlang.runtime.api import RunOptions
+from hvmlang.runtime.layout import pack
+from rule_nets import counts
+from test_cpu import TREE, assert_no_slot_is_lost
+from test_cpu_parallel import EXAMPLES, GOLDEN, program_args
+
+CHUNK = 13      # interactions between two compactions
+
+
+@pytest.fixture
+def compactions(monkeypatch):
+    """Compact after every chunk of at most CHUNK interactions, whatever the heap's size; the
+    list it returns collects (nodes in use before, nodes in use after) per compaction."""
+    monkeypatch.setattr(cpu, "COMPACT_MIN_NODES", 0)
+    monkeypatch.setattr(cpu, "COMPACT_EVERY", 0)
+    budget, compact, done = cpu.Machine.budget, compaction.compact, []
+    monkeypatch.setattr(cpu.Machine, "budget", lambda self: min(budget(self), CHUNK))
+
+    def counted(nodes, vs, nfs, nfree, nbump, *rest):
+        n, wires = compact(nodes, vs, nfs, nfree, nbump, *rest)
+        done.append((nbump - 1 - nfree, n))
+        return n, wires
+    monkeypatch.setattr(compaction, "compact", counted)
+    return done
+
+
+def cli(argv) -> tuple:
+    """Exit status, output lines but the timings, and errors of one command."""
+    out, err = io.StringIO(), io.StringIO()
+    status = run_command(argv, out, err)
+    text = [line for line in out.getvalue().splitlines()
+            if not line.startswith(("TIME", "RPS", "JIT"))]
+    return status, text, err.getvalue()
+
+
+@pytest.mark.parametrize("path", GOLDEN + EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_programs_print_what_they_print_without_it(path, monkeypatch, request):
+    monkeypatch.chdir(path.parent)
+    argv = ["run", path.name, "-s", *program_args(path), "-b", "cpu"]
+    plain = cli(argv)
+    done = request.getfixturevalue("compactions")
+    assert cli(argv) == plain
+    rewrites = [int(line.split()[-1]) for line in plain[1] if line.startswith("RWTS")]
+    assert done or rewrites[:1] < [2 * CHUNK]
+
+
+@pytest.mark.parametrize("kind,seed", [(k, s) for k in ("typed", "church") for s in range(25)])
+def test_random_programs_agree(kind, seed, request):
+    text = getattr(gen_programs, kind)(seed)
+    book = prune(compile_source(text, "random.hvm", Options(), Reporter()))
+    options = RunOptions(max_rewrites=2_000_000)
+    plain = cpu.run(book, options)
+    request.getfixturevalue("compactions")
+    compacted = cpu.run(book, options)
+    assert readback(compacted.net, book) == readback(plain.net, book), text
+    assert counts(compacted.stats) == counts(plain.stats), text
+
+
+@pytest.mark.parametrize("cycle", ["& w ~ {1 {0 x w} y} & y ~ *", "& (b c) ~ (c {5 b x})"])
+def test_cycles_beside_the_root_survive(cycle, request):
+    # the cycle is made first and lies beside the root while the tree is summed; no walk from
+    # the roots reaches it (its wire to the root is open at both ends)
+    defs = "\n".join(line for line in TREE.splitlines() if not line.startswith("@main"))
+    text = f"@main = (r x) {cycle} & @sumt ~ (#6 (t r)) & @gen ~ (#6 t)\n{defs}"
+    book = parse_book(text, "<test>")
+    plain = print_net(cpu.run(book, RunOptions()).net)
+    assert plain.startswith("(#64 a)\n  & b ~ ")
+    done = request.getfixturevalue("compactions")
+    assert print_net(cpu.run(book, RunOptions()).net) == plain
+    assert len(done) > 10
+
+
+def test_the_heap_it_leaves_is_dense_and_no_slot_is_lost(compactions):
+    book = parse_book(TREE.replace("#D", "#8"), "<test>")
+    machine = cpu.Machine(pack(book), RunOptions())
+    assert cpu.complete(machine, 0.0).net.root.value == 256
+    assert len(compactions) > 10 and all(before == after for before, after in compactions)
+    assert_no_slot_is_lost(machine)
+    assert machine.st[kernels.S_NBUMP] < machine.st[kernels.S_NPEAK]
