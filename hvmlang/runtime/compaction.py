@@ -5,7 +5,8 @@ one structure lie in as many cache lines as it has nodes, and a heap past the L2
 is read at the speed of memory (radix_sort's kernel ran 20-25% faster right after a
 compaction). `compact` copies every node in use to slots 1, 2, ... and every wire in use to
 cells 2, 3, ... (ROOT keeps cell 1) in depth-first order from the roots (the ROOT wire, the
-outputs, the redex stacks), prefetching the nodes and cells it will read next, and rewrites
+outputs, the redex stacks), second ports first (a constructor's or a list cell's nodes chain
+through them: radix_sort 2.5% faster than first ports first), prefetching the nodes and cells it will read next, and rewrites
 each port where the walk found it, so no pass over the whole heap is needed. Nodes in use that
 no root reaches (cycles beside the root, which the readback still shows) move after the others.
 (Eight walks interleaved, each filling its own blocks of slots, were 60% slower: the heap is
@@ -103,9 +104,9 @@ def walk(nodes, vs, stack, sp, copy, vcopy, rdx, outs, n, nv):
         take(nodes, a, n, copy)
         put(loc, (p & ~ADDR_BITS) | (n << 4), copy, vcopy, rdx, outs)
         for h in range(2):
-            q = copy[2 * n + 1 - h]
+            q = copy[2 * n + h]
             stack[sp] = q
-            stack[sp + 1] = (2 * n + 1 - h) << 2
+            stack[sp + 1] = (2 * n + h) << 2
             sp += 2
             ahead(nodes, vs, q)
     return n, nv
