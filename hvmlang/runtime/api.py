@@ -18,7 +18,7 @@ class RunOptions:
     max_rewrites: int | None = None      # -r
     mem_bytes: int = 1 << 30             # -m: the heap never grows past this
     timeout: float | None = None         # --timeout seconds (wall clock)
-    chunk: int = 1 << 20                 # interactions per compiled call
+    chunk: int = 1 << 22                 # interactions per compiled call
     threads: int | None = None           # -t: cpu-parallel threads (None: every core)
 
 
