@@ -104,6 +104,23 @@ def test_device_heap_fills_and_is_compacted(monkeypatch):
     assert len(calls) > 1          # the one after the upload, then at least one more
 
 
+@pytest.mark.parametrize("main", ["r & @sumt ~ (#5 (t r)) & @gen ~ (#5 t)",
+                                  "(r x) & w ~ {1 {0 x w} y} & y ~ * & @sumt ~ (#5 (t r)) "
+                                  "& @gen ~ (#5 t)",
+                                  "a & @c2 ~ (@c2 (@c2 (@inc (#0 a))))"])
+def test_the_host_compacts_between_cpu_stints(main, monkeypatch):
+    """With a compaction after every cpu stint (the host's, compaction.py), the device takes
+    and gives back a heap renumbered each time, and the result stays the reference's."""
+    from hvmlang.runtime import compaction, cpu
+    monkeypatch.setattr(cpu, "COMPACT_MIN_NODES", 0)
+    monkeypatch.setattr(cpu, "COMPACT_EVERY", 0)
+    monkeypatch.setattr(cuda, "CPU_QUOTA", 3)
+    calls, compact = [], compaction.compact
+    monkeypatch.setattr(compaction, "compact", lambda *a: calls.append(compact(*a)) or calls[-1])
+    check(f"@main = {main}\n" + TREE.split("\n", 2)[2] + CHURCH, mem_bytes=1 << 15)
+    assert calls
+
+
 def machine_run(text: str, mem_bytes: int) -> tuple:
     """Run `text` on a cuda Machine kept for inspection: (machine, result)."""
     from hvmlang.runtime import cpu
