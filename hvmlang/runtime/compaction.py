@@ -6,12 +6,13 @@ is read at the speed of memory (radix_sort's kernel ran 20-25% faster right afte
 compaction). `compact` copies every node in use to slots 1, 2, ... and every wire in use to
 cells 2, 3, ... (ROOT keeps cell 1) in depth-first order from the roots (the ROOT wire, the
 outputs, the redex stacks), second ports first (a constructor's or a list cell's nodes chain
-through them: radix_sort 2.5% faster than first ports first), prefetching the nodes and cells it will read next, and rewrites
-each port where the walk found it, so no pass over the whole heap is needed. Nodes in use that
-no root reaches (cycles beside the root, which the readback still shows) move after the others.
-(Eight walks interleaved, each filling its own blocks of slots, were 60% slower: the heap is
-mostly in cache when it runs.) Ports are those of kernels.py; Numba's cache of this module is
-keyed on this file, so a change of the port layout there must come with an edit here.
+through them: radix_sort ran 2.5% faster than with first ports first), prefetching the nodes
+and cells it will read next, and rewrites each port where the walk found it, so no pass over
+the whole heap is needed. Nodes in use that no root reaches (cycles beside the root, which the
+readback still shows) move after the others. (Eight walks interleaved, each filling its own
+blocks of slots, were 60% slower: the heap is mostly in cache when it runs.) Ports are those
+of kernels.py; Numba's cache of this module is keyed on this file, so a change of the port
+layout there must come with an edit here.
 """
 from __future__ import annotations
 
