@@ -1,9 +1,10 @@
-"""Compaction of the cpu backend's node heap (runtime/compaction.py), forced after every chunk of
-a few interactions: the golden run programs, the examples and random programs print and count
-exactly what they do without it, cycles beside the root survive, the heap it leaves is dense
-and no slot is lost."""
+"""Compaction of the cpu backend's heap (runtime/compaction.py), forced after every chunk of a
+few interactions: the golden run programs, the examples and random programs print and count
+exactly what they do without it, cycles beside the root survive, the heap it leaves is dense,
+no slot is lost, and held node and wire locations follow what they held."""
 import io
 
+import numpy as np
 import pytest
 
 import gen_programs
@@ -92,3 +93,32 @@ def test_the_heap_it_leaves_is_dense_and_no_slot_is_lost(compactions):
     assert len(compactions) > 10 and all(before == after for before, after in compactions)
     assert_no_slot_is_lost(machine)
     assert machine.st[kernels.S_NBUMP] < machine.st[kernels.S_NPEAK]
+
+
+def test_held_locations_follow_their_nodes_and_wires(monkeypatch):
+    # halfway through the tree sum, hold every node word that holds a wire, and that wire's
+    # cell: after a compaction each word must still name its wire's new cell
+    book = parse_book(TREE.replace("#D", "#6"), "<test>")
+    machine = cpu.Machine(pack(book), RunOptions(chunk=300))
+    machine.vs[kernels.ROOT] = machine.prog.entry << 4 | kernels.REF      # as normalize boots
+    machine.schedule(np.array([kernels.ROOT << 2 | 1], np.int64))
+    machine.kernel(300)        # the heap is too small to be compacted there
+    st = machine.st
+    nbump, nfree = int(st[kernels.S_NBUMP]), int(st[kernels.S_NFREE])
+    free = set(machine.nfs[:nfree].tolist())
+    words = [w for a in range(1, nbump) if a not in free for w in (2 * a, 2 * a + 1)
+             if machine.nodes[w] & kernels.TAG_MASK == kernels.VAR]
+    assert len(words) > 3
+    cells = [int(machine.nodes[w] >> 4) for w in words]
+    machine.held = np.array([w << 2 for w in words] + [v << 2 | 1 for v in cells], np.int64)
+    ports = [int(machine.vs[v]) & kernels.TAG_MASK for v in cells]
+    monkeypatch.setattr(cpu, "COMPACT_MIN_NODES", 0)
+    monkeypatch.setattr(cpu, "COMPACT_EVERY", 0)
+    machine.compact()
+    assert machine.st[kernels.S_NFREE] == 0
+    held = machine.held.tolist()
+    moved_cells = [loc >> 2 for loc in held[len(words):]]
+    assert moved_cells != cells
+    assert [int(machine.nodes[loc >> 2] >> 4) for loc in held[:len(words)]] == moved_cells
+    assert [int(machine.vs[v]) & kernels.TAG_MASK for v in moved_cells] == ports
+    assert cpu.complete(machine, 0.0).net.root.value == 64
