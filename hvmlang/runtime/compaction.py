@@ -28,8 +28,9 @@ FREE_MARK = -1       # a free node's first word while unreached nodes are looked
 
 def scratch_words(used: int, wires: int, roots: int) -> tuple:
     """Sizes of `compact`'s stack, copy and vcopy arrays for `used` nodes, `wires` cells in use
-    and `roots` ports."""
-    return 2 * (used + wires + roots + 2), 2 * (used + 2), wires + 2
+    and `roots` ports. The stack holds two words an entry; a node taken off it puts two back,
+    a wire one, so it never holds more than roots + used + 1 entries."""
+    return 2 * (used + roots + 2), 2 * (used + 2), wires + 2
 
 
 @njit(inline='always')
