@@ -56,6 +56,14 @@ def put(loc, p, copy, vcopy, rdx, outs):
 
 
 @njit(inline='always')
+def push(stack, sp, p, loc):
+    """Put (port p, where it was found) on the walk's stack; the new stack pointer."""
+    stack[sp] = p
+    stack[sp + 1] = loc
+    return sp + 2
+
+
+@njit(inline='always')
 def ahead(nodes, vs, p):
     """Start loading what the walk will read for port p: its node, or its wire's cell."""
     t = p & TAG_MASK
@@ -90,9 +98,7 @@ def walk(nodes, vs, stack, sp, copy, vcopy, rdx, outs, n, nv):
             vs[v] = (new << 4) | FORWARD
             put(loc, new << 4, copy, vcopy, rdx, outs)
             if w != 0:
-                stack[sp] = w
-                stack[sp + 1] = (new << 2) | 1
-                sp += 2
+                sp = push(stack, sp, w, (new << 2) | 1)
                 ahead(nodes, vs, w)
             continue
         if t < CON:
@@ -106,11 +112,8 @@ def walk(nodes, vs, stack, sp, copy, vcopy, rdx, outs, n, nv):
         take(nodes, a, n, copy)
         put(loc, (p & ~ADDR_BITS) | (n << 4), copy, vcopy, rdx, outs)
         for h in range(2):
-            q = copy[2 * n + h]
-            stack[sp] = q
-            stack[sp + 1] = (2 * n + h) << 2
-            sp += 2
-            ahead(nodes, vs, q)
+            sp = push(stack, sp, copy[2 * n + h], (2 * n + h) << 2)
+            ahead(nodes, vs, copy[2 * n + h])
     return n, nv
 
 
@@ -120,21 +123,13 @@ def compact(nodes, vs, nfs, nfree, nbump, rdx, hi, lo, outs, nout, held, stack, 
     location in `held` to match. nfs[:nfree] lists the free nodes. `stack`, `copy` and `vcopy`
     are sized by `scratch_words`. Returns (nodes, wires) in use, now in slots 1.. and cells
     2.. up to those counts (ROOT keeps cell 1)."""
-    stack[0] = ROOT << 4
-    stack[1] = 0                        # copy[0]: slot 0's, never written back
-    sp = 2
+    sp = push(stack, 0, ROOT << 4, 0)   # found at copy[0], slot 0's, never written back
     for k in range(1, 2 * nout, 2):
-        stack[sp] = outs[k]
-        stack[sp + 1] = (k << 2) | 3
-        sp += 2
+        sp = push(stack, sp, outs[k], (k << 2) | 3)
     for k in range(2 * hi):
-        stack[sp] = rdx[k]
-        stack[sp + 1] = (k << 2) | 2
-        sp += 2
+        sp = push(stack, sp, rdx[k], (k << 2) | 2)
     for k in range(rdx.shape[0] - 2 * lo, rdx.shape[0]):
-        stack[sp] = rdx[k]
-        stack[sp + 1] = (k << 2) | 2
-        sp += 2
+        sp = push(stack, sp, rdx[k], (k << 2) | 2)
     n, nv = walk(nodes, vs, stack, sp, copy, vcopy, rdx, outs, 0, ROOT)
     if n < nbump - 1 - nfree:           # nodes no root reaches: moved, then their ports walked
         first = n + 1
@@ -146,10 +141,9 @@ def compact(nodes, vs, nfs, nfree, nbump, rdx, hi, lo, outs, nout, held, stack, 
                 n += 1
                 take(nodes, a, n, copy)
         for j in range(first, n + 1):
-            for h in range(2):
-                stack[2 * h] = copy[2 * j + h]
-                stack[2 * h + 1] = (2 * j + h) << 2
-            _, nv = walk(nodes, vs, stack, 4, copy, vcopy, rdx, outs, n, nv)
+            sp = push(stack, 0, copy[2 * j], (2 * j) << 2)
+            sp = push(stack, sp, copy[2 * j + 1], (2 * j + 1) << 2)
+            _, nv = walk(nodes, vs, stack, sp, copy, vcopy, rdx, outs, n, nv)
     for k in range(held.shape[0]):
         kind = held[k] & 3
         if kind == 0:
