@@ -9,6 +9,7 @@ import os
 import sys
 
 import numba
+import numpy as np
 import pytest
 
 from hvmlang.netfmt import parse_book, print_net, print_tree
@@ -119,6 +120,40 @@ def test_the_host_compacts_between_cpu_stints(main, monkeypatch):
     monkeypatch.setattr(compaction, "compact", lambda *a: calls.append(compact(*a)) or calls[-1])
     check(f"@main = {main}\n" + TREE.split("\n", 2)[2] + CHURCH, mem_bytes=1 << 15)
     assert calls
+
+
+def test_held_locations_follow_the_device_renumbering():
+    """A tree built by the cpu kernel beside one it summed, whose freed slots lie among its
+    nodes, goes to the device and comes back moved down: the locations normalize holds across
+    a round follow their nodes."""
+    from hvmlang.runtime import cpu
+    from hvmlang.runtime import kernels as K
+    from hvmlang.runtime.layout import pack
+    text = "@main = [t s] & @gen ~ (#5 t) & @sumt ~ (#5 (u s)) & @gen ~ (#5 u)\n" + \
+        TREE.split("\n", 2)[2]
+    machine = cuda.Machine(pack(parse_book(text, "<test>")), RunOptions(mem_bytes=1 << 20))
+    machine.vs[K.ROOT] = machine.prog.entry << 4 | K.REF       # as normalize boots
+    machine.schedule(np.array([K.ROOT << 2 | 1], np.int64))
+    cpu.Machine.reduce(machine)                                 # on the cpu kernel alone
+    st = machine.st
+    free = set(machine.nfs[:st[K.S_NFREE]].tolist())
+    words = [w for a in range(1, st[K.S_NBUMP]) if a not in free for w in (2 * a, 2 * a + 1)]
+    assert free and min(free) < max(words) // 2
+    ports = [int(machine.nodes[w]) for w in words]
+    cells = sorted({p >> 4 for p in ports if p & K.TAG_MASK == K.VAR})
+    machine.held = np.array([w << 2 for w in words] + [v << 2 | 1 for v in cells], np.int64)
+    machine.offload()
+    assert machine.st[K.S_NBUMP] == len(words) // 2 + 1
+    held = machine.held.tolist()
+    assert held[:len(words)] != [w << 2 for w in words]
+    node = {w >> 1: loc >> 3 for w, loc in zip(words, held)}       # old index -> new
+    wire = {v: loc >> 2 for v, loc in zip(cells, held[len(words):])}
+
+    def moved(p):
+        if p & K.TAG_MASK >= K.CON:
+            return p & ~K.ADDR_BITS | node[(p >> 4) & K.ADDR_MASK] << 4
+        return wire[p >> 4] << 4 if p & K.TAG_MASK == K.VAR else p
+    assert [int(machine.nodes[loc >> 2]) for loc in held[:len(words)]] == list(map(moved, ports))
 
 
 def machine_run(text: str, mem_bytes: int) -> tuple:

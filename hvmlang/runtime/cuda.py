@@ -355,6 +355,7 @@ class Machine(cpu.Machine):
         if deferred:
             front[2 * count:2 * (count + deferred)].copy_to_device(dev.dfr[:2 * deferred])
         moved, nodes, vars_ = dev.move_down(ctl, front, count + deferred)
+        self.follow_held(dev)
         if nodes:
             moved[2:2 * (nodes + 1)].copy_to_host(self.nodes[2:2 * (nodes + 1)])
         dev.dfr[K.ROOT:K.ROOT + vars_].copy_to_host(self.vs[K.ROOT:K.ROOT + vars_])
@@ -365,6 +366,19 @@ class Machine(cpu.Machine):
             pairs = _pairs(front, count + deferred)
             pairs[count:] = pairs[count:][::-1].copy()
             self.restack(pairs.ravel())
+
+    def follow_held(self, dev: Device):
+        """Renumber the node and var locations normalize holds across a round (`held`) as
+        move_down renumbered their nodes and vars (npool and vpool map old index to new)."""
+        held = self.held
+        for kind, pool in ((0, dev.npool), (1, dev.vpool)):
+            mine = (held & 3) == kind
+            if mine.any():
+                index = held[mine] >> 2
+                slot = index >> 1 if kind == 0 else index
+                lo, hi = int(slot.min()), int(slot.max()) + 1
+                new = pool[lo:hi].copy_to_host()[slot - lo]
+                held[mine] = (2 * new + (index & 1)) << 2 if kind == 0 else new << 2 | 1
 
 
 def _pairs(arr, n: int) -> np.ndarray:
