@@ -100,8 +100,7 @@ def test_held_locations_follow_their_nodes_and_wires(monkeypatch):
     # cell: after a compaction each word must still name its wire's new cell
     book = parse_book(TREE.replace("#D", "#6"), "<test>")
     machine = cpu.Machine(pack(book), RunOptions(chunk=300))
-    machine.vs[kernels.ROOT] = machine.prog.entry << 4 | kernels.REF      # as normalize boots
-    machine.schedule(np.array([kernels.ROOT << 2 | 1], np.int64))
+    machine.schedule(machine.boot())
     machine.kernel(300)        # the heap is too small to be compacted there
     st = machine.st
     nbump, nfree = int(st[kernels.S_NBUMP]), int(st[kernels.S_NFREE])

@@ -132,8 +132,7 @@ def test_held_locations_follow_the_device_renumbering():
     text = "@main = [t s] & @gen ~ (#5 t) & @sumt ~ (#5 (u s)) & @gen ~ (#5 u)\n" + \
         TREE.split("\n", 2)[2]
     machine = cuda.Machine(pack(parse_book(text, "<test>")), RunOptions(mem_bytes=1 << 20))
-    machine.vs[K.ROOT] = machine.prog.entry << 4 | K.REF       # as normalize boots
-    machine.schedule(np.array([K.ROOT << 2 | 1], np.int64))
+    machine.schedule(machine.boot())
     cpu.Machine.reduce(machine)                                 # on the cpu kernel alone
     st = machine.st
     free = set(machine.nfs[:st[K.S_NFREE]].tolist())

@@ -276,14 +276,18 @@ class Machine:
         """Locations of the outputs recorded from index `start` on."""
         return np.arange(start, int(self.st[K.S_NOUT]), dtype=np.int64) * 8 + 6
 
+    def boot(self) -> np.ndarray:
+        """Put `@entry` in the ROOT wire; the locations to expand first (ROOT's cell)."""
+        self.vs[K.ROOT] = self.prog.entry << 4 | K.REF
+        return np.array([K.ROOT << 2 | 1], np.int64)
+
     def normalize(self):
         """Boot `@entry ~ ROOT`, reduce, then force reachable references until none is left.
 
         Each round walks the outputs recorded since the last round (newest first) and then
         the places expanded in the last round, the order in which the reference backend
         meets them walking every root again."""
-        locs = np.array([K.ROOT << 2 | 1], np.int64)
-        self.vs[K.ROOT] = self.prog.entry << 4 | K.REF
+        locs = self.boot()
         seen = 0
         while True:
             self.schedule(locs)
