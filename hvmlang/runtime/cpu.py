@@ -45,7 +45,7 @@ _SIGNATURES = {
     W.export: f"int64({_A}, {_A}, {_A}, {_A}, int64, int64, int64, {_A}, {_A}, {_A}, int8[::1])",
     W.parents: f"void({_A}, {_A}, {_A}, int64, int64, {_A}, {_A})",
     C.compact: f"UniTuple(int64, 2)({_A}, {_A}, {_A}, int64, int64, {_A}, int64, int64, {_A}, "
-               f"int64, {_A}, {_A}, {_A}, {_A})",
+               f"int64, {_A}, {_A}, {_A})",
 }
 _compiled = False
 
@@ -194,12 +194,12 @@ class Machine:
             return
         hi, lo, nout = int(st[K.S_HI]), int(st[K.S_LO]), int(st[K.S_NOUT])
         wires = int(st[K.S_VBUMP]) - int(st[K.S_VFREE])
-        sizes = C.scratch_words(used, wires, 2 * (hi + lo) + nout + 1)
+        sizes = C.scratch_words(used, wires)
         if 8 * sum(sizes) > COMPACT_MAX_BYTES:
             return
-        stack, copy, vcopy = (np.empty(size, np.int64) for size in sizes)
+        copy, vcopy = (np.empty(size, np.int64) for size in sizes)
         n, nv = C.compact(self.nodes, self.vs, self.nfs, nfree, nbump, self.rdx, hi, lo,
-                          self.outs, nout, self.held, stack, copy, vcopy)
+                          self.outs, nout, self.held, copy, vcopy)
         st[K.S_NBUMP], st[K.S_NFREE] = n + 1, 0
         st[K.S_VBUMP], st[K.S_VFREE] = nv + 1, 0
         self.compacted_at = done
