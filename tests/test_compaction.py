@@ -1,7 +1,9 @@
 """Compaction of the cpu backend's heap (runtime/compaction.py), forced after every chunk of a
 few interactions: the golden run programs, the examples and random programs print and count
 exactly what they do without it, cycles beside the root survive, the heap it leaves is dense,
-no slot is lost, and held node and wire locations follow what they held."""
+no slot is lost, and held node and wire locations follow what they held. The cpu-parallel
+backend's rounds, stopped for a compaction at every check of the main thread, give the cpu
+backend's results, with cycles beside the root too (whose compaction stacks the free lists)."""
 import io
 
 import numpy as np
@@ -13,12 +15,13 @@ from hvmlang.diagnostics import Reporter
 from hvmlang.netfmt import parse_book, print_net
 from hvmlang.pipeline import Options, compile_source, prune
 from hvmlang.readback import readback
-from hvmlang.runtime import compaction, cpu, kernels
+from hvmlang.runtime import compaction, cpu, cpu_parallel, kernels
 from hvmlang.runtime.api import RunOptions
 from hvmlang.runtime.layout import pack
 from rule_nets import counts
 from test_cpu import TREE, assert_no_slot_is_lost
-from test_cpu_parallel import EXAMPLES, GOLDEN, program_args
+from test_cpu_parallel import EXAMPLES, GOLDEN, THREADS, program_args
+from test_cpu_parallel import counts as counts_but_oper
 
 CHUNK = 13      # interactions between two compactions
 
@@ -29,14 +32,14 @@ def compactions(monkeypatch):
     list it returns collects (nodes in use before, nodes in use after) per compaction."""
     monkeypatch.setattr(cpu, "COMPACT_MIN_NODES", 0)
     monkeypatch.setattr(cpu, "COMPACT_EVERY", 0)
-    budget, compact, done = cpu.Machine.budget, compaction.compact, []
+    budget, settle, done = cpu.Machine.budget, compaction.settle, []
     monkeypatch.setattr(cpu.Machine, "budget", lambda self: min(budget(self), CHUNK))
 
-    def counted(nodes, vs, nfs, nfree, nbump, *rest):
-        n, wires = compact(nodes, vs, nfs, nfree, nbump, *rest)
-        done.append((nbump - 1 - nfree, n))
+    def counted(nodes, vs, nfs, nfree, nbump, used, *rest):
+        n, wires = settle(nodes, vs, nfs, nfree, nbump, used, *rest)
+        done.append((used, n))
         return n, wires
-    monkeypatch.setattr(compaction, "compact", counted)
+    monkeypatch.setattr(compaction, "settle", counted)
     return done
 
 
@@ -121,3 +124,25 @@ def test_held_locations_follow_their_nodes_and_wires(monkeypatch):
     assert [int(machine.nodes[loc >> 2] >> 4) for loc in held[:len(words)]] == moved_cells
     assert [int(machine.vs[v]) & kernels.TAG_MASK for v in moved_cells] == ports
     assert cpu.complete(machine, 0.0).net.root.value == 64
+
+
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("head", ["r", "(r x) & w ~ {1 {0 x w} y} & y ~ *"])
+def test_cpu_parallel_rounds_stop_for_it(threads, head, request, monkeypatch):
+    # the main thread checks every 0.1 ms and finds the heap due at once: rounds stop for a
+    # compaction again and again (the net is big enough that they cannot end first)
+    defs = "\n".join(line for line in TREE.splitlines() if not line.startswith("@main"))
+    book = parse_book(f"@main = {head} & @sumt ~ (#17 (t r)) & @gen ~ (#17 t)\n{defs}", "<test>")
+    serial = cpu.run(book, RunOptions())
+    compactions = request.getfixturevalue("compactions")
+    monkeypatch.setattr(cpu_parallel, "MONITOR_S", 1e-4)
+    stopped = []
+    launch = cpu_parallel.Machine.launch
+    monkeypatch.setattr(cpu_parallel.Machine, "launch",
+                        lambda machine: launch(machine) or stopped.append(machine.due))
+    machine = cpu_parallel.Machine(pack(book), RunOptions(threads=threads), None, threads, False)
+    result = cpu.complete(machine, 0.0)
+    assert print_net(result.net) == print_net(serial.net)
+    assert counts_but_oper(result.stats) == counts_but_oper(serial.stats)
+    assert any(stopped) and compactions
+    assert all(before == after for before, after in compactions)

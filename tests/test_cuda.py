@@ -116,8 +116,8 @@ def test_the_host_compacts_between_cpu_stints(main, monkeypatch):
     monkeypatch.setattr(cpu, "COMPACT_MIN_NODES", 0)
     monkeypatch.setattr(cpu, "COMPACT_EVERY", 0)
     monkeypatch.setattr(cuda, "CPU_QUOTA", 3)
-    calls, compact = [], compaction.compact
-    monkeypatch.setattr(compaction, "compact", lambda *a: calls.append(compact(*a)) or calls[-1])
+    calls, settle = [], compaction.settle
+    monkeypatch.setattr(compaction, "settle", lambda *a: calls.append(settle(*a)) or calls[-1])
     check(f"@main = {main}\n" + TREE.split("\n", 2)[2] + CHURCH, mem_bytes=1 << 15)
     assert calls
 

@@ -3,17 +3,18 @@
 The free stacks hand an expansion whatever slots were freed last, so after a while the nodes of
 one structure lie in as many cache lines as it has nodes, and a heap past the L2 cache's size
 is read at the speed of memory (radix_sort's kernel ran 20-25% faster right after a
-compaction). `compact` copies every node in use to slots 1, 2, ... and every wire in use to
-cells 2, 3, ... (ROOT keeps cell 1) as Cheney's collector does: each root in turn (the ROOT
-wire, the outputs, the redex stacks) is copied, then the copies are scanned in order, each
-port they hold being moved (if not moved yet) and rewritten to its new place, until the scan
-catches up with the copies; so each root's structure lies together, breadth-first. The scan
-knows the ports it will meet next and prefetches their nodes and cells AHEAD entries early:
-the walks ran 25-45% faster than a depth-first walk with a stack (which could prefetch only
-what it pushed last), and the kernel as fast after them. Nodes in use that no root reaches
-(cycles beside the root, which the readback still shows) are copied after the others. Ports
-are those of kernels.py; Numba's cache of this module is keyed on this file, so a change of the
-port layout there must come with an edit here.
+compaction). `gather` copies every node and wire that the roots reach (the ROOT wire, the
+outputs, the redex stacks) as Cheney's collector does: each root in turn is copied, then the
+copies are scanned in order, each port they hold being moved (if not moved yet) and rewritten
+to its new place, until the scan catches up with the copies; so each root's structure lies
+together, breadth-first. The scan knows the ports it will meet next and prefetches their nodes
+and cells AHEAD entries early: the walks ran 25-45% faster than a depth-first walk with a stack
+(which could prefetch only what it pushed last), and the kernel as fast after them. `settle`
+then copies the nodes in use that no root reaches (cycles beside the root, which the readback
+still shows; only then does it need the free nodes listed, so the cpu-parallel backend stacks
+its free lists only then) and puts everything in slots 1, 2, ... and cells 2, 3, ... (ROOT
+keeps cell 1). Ports are those of kernels.py; Numba's cache of this module is keyed on this
+file, so a change of the port layout there must come with an edit here.
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ AHEAD = 8            # how many ports before its turn a port's node or cell is p
 
 
 def scratch_words(used: int, wires: int) -> tuple:
-    """Sizes of `compact`'s copy and vcopy arrays for `used` nodes and `wires` cells in use."""
+    """Sizes of the copy and vcopy arrays of `gather` and `settle` for `used` nodes and
+    `wires` cells in use."""
     return 2 * (used + 2), wires + 2
 
 
@@ -102,11 +104,10 @@ def scan(nodes, vs, copy, vcopy, n, nv, i, j):
 
 
 @njit(_nrt=False, cache=True)
-def compact(nodes, vs, nfs, nfree, nbump, rdx, hi, lo, outs, nout, held, copy, vcopy):
-    """Move the nodes and wires in use (module docstring) and rewrite every port and every
-    location in `held` to match. nfs[:nfree] lists the free nodes. `copy` and `vcopy` are sized
-    by `scratch_words`. Returns (nodes, wires) in use, now in slots 1.. and cells 2.. up to
-    those counts (ROOT keeps cell 1)."""
+def gather(nodes, vs, rdx, hi, lo, outs, nout, copy, vcopy):
+    """Move what the roots reach (module docstring) into `copy` and `vcopy` (sized by
+    `scratch_words`), leaving forwards in the old places and rewriting the roots' ports; free
+    slots are not touched. Returns (nodes, wires) moved so far; `settle` finishes."""
     _, n, nv = move(nodes, vs, ROOT << 4, copy, vcopy, 0, ROOT)
     i, j = 2, ROOT                      # ROOT's cell is scanned first
     n, nv, i, j = scan(nodes, vs, copy, vcopy, n, nv, i, j)
@@ -119,7 +120,17 @@ def compact(nodes, vs, nfs, nfree, nbump, rdx, hi, lo, outs, nout, held, copy, v
     for k in range(rdx.shape[0] - 2 * lo, rdx.shape[0]):
         rdx[k], n, nv = move(nodes, vs, rdx[k], copy, vcopy, n, nv)
         n, nv, i, j = scan(nodes, vs, copy, vcopy, n, nv, i, j)
-    if n < nbump - 1 - nfree:           # nodes no root reaches: copied, then scanned
+    return n, nv
+
+
+@njit(_nrt=False, cache=True)
+def settle(nodes, vs, nfs, nfree, nbump, used, n, nv, held, copy, vcopy):
+    """Finish what `gather` began, having moved n of the `used` nodes in use: move the nodes no
+    root reaches (nfs[:nfree] must list the free nodes when n < used), rewrite the locations in
+    `held`, and copy the moved nodes and wires into slots 1.. and cells 2.. (ROOT keeps cell
+    1). Returns (nodes, wires) in use."""
+    if n < used:                        # nodes no root reaches: copied, then scanned
+        i = 2 * n + 2
         for k in range(nfree):
             nodes[2 * nfs[k]] = FREE_MARK
         for a in range(1, nbump):
@@ -127,7 +138,7 @@ def compact(nodes, vs, nfs, nfree, nbump, rdx, hi, lo, outs, nout, held, copy, v
             if w != FREE_MARK and (w & TAG_MASK) != FORWARD:
                 n += 1
                 take(nodes, a, n, copy)
-        n, nv, i, j = scan(nodes, vs, copy, vcopy, n, nv, i, j)
+        n, nv, _, _ = scan(nodes, vs, copy, vcopy, n, nv, i, nv + 1)
     for k in range(held.shape[0]):
         kind = held[k] & 3
         if kind == 0:

@@ -44,8 +44,9 @@ _SIGNATURES = {
     W.collect: f"int64({_A}, {_A}, {_A}, {_A}, {_A}, int64, {_A}, {_A})",
     W.export: f"int64({_A}, {_A}, {_A}, {_A}, int64, int64, int64, {_A}, {_A}, {_A}, int8[::1])",
     W.parents: f"void({_A}, {_A}, {_A}, int64, int64, {_A}, {_A})",
-    C.compact: f"UniTuple(int64, 2)({_A}, {_A}, {_A}, int64, int64, {_A}, int64, int64, {_A}, "
-               f"int64, {_A}, {_A}, {_A})",
+    C.gather: f"UniTuple(int64, 2)({_A}, {_A}, {_A}, int64, int64, {_A}, int64, {_A}, {_A})",
+    C.settle: f"UniTuple(int64, 2)({_A}, {_A}, {_A}, int64, int64, int64, int64, int64, {_A}, "
+              f"{_A}, {_A})",
 }
 _compiled = False
 
@@ -82,6 +83,8 @@ class Machine:
     """The heap arrays of one run and the Python side of growth, limits and chunking."""
 
     compacts = True     # whether the heap is compacted between kernel calls (compact)
+    compact_gap = 1     # compactions at least COMPACT_EVERY * this interactions per node
+    #                     in use apart
 
     def __init__(self, prog: Program, options: RunOptions, initial: int | None = None):
         self.prog, self.options = prog, options
@@ -183,26 +186,41 @@ class Machine:
         return status
 
     def compact(self):
-        """Move the nodes and wires in use together (compaction.py) when the heap is past
-        COMPACT_MIN_NODES and COMPACT_EVERY interactions per node in use have passed since
-        the last time; the locations in `held` follow them."""
+        """Move the nodes and wires in use together (`move_together`) when the heap is due
+        (`compaction_due`) and no expansion request is pending."""
         st = self.st
-        nbump, nfree = int(st[K.S_NBUMP]), int(st[K.S_NFREE])
-        used, done = nbump - 1 - nfree, self.rewrites()
-        if not self.compacts or nbump < COMPACT_MIN_NODES \
-                or done - self.compacted_at < COMPACT_EVERY * used or st[K.S_RPOS] < st[K.S_NREQ]:
-            return
+        nbump, used = int(st[K.S_NBUMP]), int(st[K.S_NBUMP] - 1 - st[K.S_NFREE])
+        if self.compacts and st[K.S_RPOS] == st[K.S_NREQ] and self.compaction_due(nbump, used):
+            self.move_together(used)
+
+    def compaction_due(self, nbump: int, used: int) -> bool:
+        """Whether a heap whose bump pointer is at `nbump`, `used` nodes in use, is past
+        COMPACT_MIN_NODES, COMPACT_EVERY * compact_gap interactions per node in use after the
+        last compaction."""
+        return nbump >= COMPACT_MIN_NODES and \
+            self.rewrites() - self.compacted_at >= COMPACT_EVERY * self.compact_gap * used
+
+    def move_together(self, used: int) -> bool:
+        """Compact the heap of `used` nodes in use (compaction.py) unless its scratch arrays
+        would pass COMPACT_MAX_BYTES (then it is due again as if it had run); whether it did.
+        The locations in `held` follow their nodes and wires; the free stacks are listed
+        (stack_free) only if some node in use is out of the roots' reach, and start empty."""
+        st = self.st
         hi, lo, nout = int(st[K.S_HI]), int(st[K.S_LO]), int(st[K.S_NOUT])
-        wires = int(st[K.S_VBUMP]) - int(st[K.S_VFREE])
-        sizes = C.scratch_words(used, wires)
+        sizes = C.scratch_words(used, int(st[K.S_VBUMP]) - int(st[K.S_VFREE]))
         if 8 * sum(sizes) > COMPACT_MAX_BYTES:
-            return
+            self.compacted_at = self.rewrites()
+            return False
         copy, vcopy = (np.empty(size, np.int64) for size in sizes)
-        n, nv = C.compact(self.nodes, self.vs, self.nfs, nfree, nbump, self.rdx, hi, lo,
-                          self.outs, nout, self.held, copy, vcopy)
+        n, nv = C.gather(self.nodes, self.vs, self.rdx, hi, lo, self.outs, nout, copy, vcopy)
+        if n < used:
+            self.stack_free()
+        n, nv = C.settle(self.nodes, self.vs, self.nfs, int(st[K.S_NFREE]), int(st[K.S_NBUMP]),
+                         used, n, nv, self.held, copy, vcopy)
         st[K.S_NBUMP], st[K.S_NFREE] = n + 1, 0
         st[K.S_VBUMP], st[K.S_VFREE] = nv + 1, 0
-        self.compacted_at = done
+        self.compacted_at = self.rewrites()
+        return True
 
     def stack_free(self):
         """Put every free slot on the free stacks (they are: cpu_parallel's Machine keeps its

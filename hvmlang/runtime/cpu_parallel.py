@@ -99,8 +99,10 @@ def thread_count(options: RunOptions) -> int:
 class Machine(cpu.Machine):
     """The cpu backend's heap, reduced by `threads` worker kernels."""
 
-    compacts = False    # the workers' blocks keep the bump pointer high; 2^20-interaction
-    #                     kernel calls between rounds made sum_rec 10% slower on 2 threads
+    compacts = False    # not between the cpu kernel's calls (2^20-interaction calls between
+    #                     rounds made sum_rec 10% slower on 2 threads): rounds stop for it
+    compact_gap = 4     # the other threads wait while one compacts: every 64 interactions
+    #                     per node in use (16 and 32 were slower on 2 threads)
 
     def __init__(self, prog, options: RunOptions, initial: int | None, threads: int,
                  serial: bool):
@@ -114,6 +116,7 @@ class Machine(cpu.Machine):
         self.nown = self.vown = np.zeros(0, np.int64)
         self.status: list = []
         self.solo = False           # the last round stopped because one worker worked alone
+        self.due = False            # the last round stopped for a compaction
         self.free_lists = None      # (node list head, var list head, live nodes) from the
         #                             last round while the free stacks are not in use
 
@@ -136,19 +139,27 @@ class Machine(cpu.Machine):
     def reduce(self):
         """Reduce until no redex is left: rounds of the workers, and the cpu kernel in between
         while the work is sequential (one worker busy for SOLO_S, nothing pooled: the worker
-        kernel is 10-45% slower than the cpu kernel alone) until its stacks hold SPREAD pairs."""
+        kernel is 10-45% slower than the cpu kernel alone) until its stacks hold SPREAD pairs.
+        A round stopped because the heap was due a compaction compacts it and starts again."""
         if self.serial:
             super().reduce()
             return
-        while self.round() and self.reduce_until(SPREAD):
-            pass
+        while True:
+            if not self.round():
+                return
+            if self.due:
+                if self.move_together(int(self.free_lists[2])):
+                    self.free_lists = None
+            elif not self.reduce_until(SPREAD):
+                return
 
     def round(self) -> bool:
         """One round of the workers: the pending expansion requests and stacked pairs are dealt
         out to their bags, the workers run (worker 0 owning the heap so far), and their
         allocators and counters fold back into `st` (their free lists joined into one per
         array, kept in `free_lists` for the next round or `stack_free`). Whether it stopped
-        with one worker working alone; its redexes are then on the cpu kernel's stacks."""
+        before the end, with one worker working alone (`solo`) or for a compaction (`due`);
+        its redexes are then on the cpu kernel's stacks."""
         st, ctl, ws, n = self.st, self.ctl, self.ws, self.threads
         ctl[:] = 0
         ctl[P.C_NBUMP], ctl[P.C_VBUMP] = st[K.S_NBUMP], st[K.S_VBUMP]
@@ -185,23 +196,24 @@ class Machine(cpu.Machine):
         while True:
             self.launch()
             if all(s == P.DONE for s in self.status):
-                self.solo = False
+                self.solo = self.due = False
                 break
             grows = [(t, s) for t, s in enumerate(self.status)
                      if s in (P.GROW_NODES, P.GROW_VARS, P.GROW_RDX)]
             for t, s in grows:
                 self.grow_for(t, s)
             self.size_owners()
-            if self.solo:
+            if self.solo or self.due:
                 break
             if not grows:
                 raise RuntimeError(f"cpu-parallel workers stopped with {self.status}")
-        pairs = self.leftovers() if self.solo else None
+        stopped = self.solo or self.due
+        pairs = self.leftovers() if stopped else None
         self.fold()
         self.check_limits()
         if pairs is not None:
             self.restack(pairs)
-        return self.solo
+        return stopped
 
     def leftovers(self) -> np.ndarray:
         """The redex pairs left in the workers' bags and in the pool, flat."""
@@ -233,11 +245,12 @@ class Machine(cpu.Machine):
 
     def launch(self):
         """Run every worker until all are done or stopped; check limits meanwhile, and stop
-        them (setting `solo`) once one worker has worked alone for SOLO_S."""
+        them once one worker has worked alone for SOLO_S (setting `solo`) or once the heap is
+        due a compaction (`due`; the live nodes as the workers last published them)."""
         ctl = self.ctl
         ctl[P.C_STOP] = 0
         self.status = [None] * self.threads
-        self.solo = False
+        self.solo = self.due = False
         threads = [threading.Thread(target=self.worker, args=(t,), daemon=True)
                    for t in range(self.threads)]
         for th in threads:
@@ -250,8 +263,13 @@ class Machine(cpu.Machine):
                     self.check_limits()
                     now = time.perf_counter()
                     alone = (alone or now) if ctl[P.C_WORK] == 1 else None
-                    if alone is not None and now - alone > SOLO_S and not ctl[P.C_STOP]:
+                    if ctl[P.C_STOP]:
+                        continue
+                    if alone is not None and now - alone > SOLO_S:
                         self.solo = True
+                        ctl[P.C_STOP] = 1
+                    elif self.compaction_due(int(ctl[P.C_NBUMP]), int(ctl[P.C_LIVE])):
+                        self.due = True
                         ctl[P.C_STOP] = 1
         except BaseException:
             self.ctl[P.C_STOP] = 1

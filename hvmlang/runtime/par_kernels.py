@@ -327,6 +327,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
             if (tick & PUBLISH) == 0:
                 publish(ws, ctl, (anni, comm, eras, dref, oper), nlive)
             if atomic_load(ctl, C_STOP) != 0:
+                status = STOPPED        # (after a wait that took work it held -1)
                 break
             if atomic_load(ctl, C_HUNGRY) > 0 and atomic_load(ctl, C_COUNT) == 0:
                 ws[W_HI], ws[W_LO] = hi, lo
