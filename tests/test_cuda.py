@@ -122,6 +122,25 @@ def test_the_host_compacts_between_cpu_stints(main, monkeypatch):
     assert calls
 
 
+def test_the_cpu_rate_leaves_compaction_out(monkeypatch):
+    """The cpu kernel's rate, against which a device phase is judged slow, counts kernel time
+    only: a stint's last call may be short and followed by a compaction, and with that in, an
+    H100 measured 0.2 MIPS and let device phases of 1 MIPS run to the end (108 s)."""
+    import time
+
+    from hvmlang.runtime import compaction, cpu
+    monkeypatch.setattr(cpu, "COMPACT_MIN_NODES", 0)
+    monkeypatch.setattr(cpu, "COMPACT_EVERY", 0)
+    monkeypatch.setattr(cuda, "CPU_QUOTA", 1000)
+    settle = compaction.settle
+    monkeypatch.setattr(compaction, "settle", lambda *a: time.sleep(0.2) or settle(*a))
+    rates = []
+    monkeypatch.setattr(cuda.Machine, "offload", lambda m: rates.append(m.cpu_rate) or False)
+    book = parse_book(TREE.replace("#4", "#14"), "<test>")
+    assert cuda.run(book, RunOptions()).net.root.value == 1 << 14
+    assert len(rates) == 5 and rates[-1] > 1e7, rates     # its stint: 256 K interactions
+
+
 def test_held_locations_follow_the_device_renumbering():
     """A tree built by the cpu kernel beside one it summed, whose freed slots lie among its
     nodes, goes to the device and comes back moved down: the locations normalize holds across

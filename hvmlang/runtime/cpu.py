@@ -112,6 +112,7 @@ class Machine:
         self.scr = np.zeros(2 * prog.width + 2 * prog.links + 1, np.int64)   # + zero slot
         self.req = np.zeros(2, np.int64)
         self.compacted_at = 0       # the interaction count at the last compaction
+        self.compact_s = 0.0        # seconds spent compacting
         self.held = np.zeros(0, np.int64)   # locations normalize holds across a reduction
         self.deadline = None if options.timeout is None else time.perf_counter() + options.timeout
 
@@ -211,6 +212,7 @@ class Machine:
         if 8 * sum(sizes) > COMPACT_MAX_BYTES:
             self.compacted_at = self.rewrites()
             return False
+        start = time.perf_counter()
         copy, vcopy = (np.empty(size, np.int64) for size in sizes)
         n, nv = C.gather(self.nodes, self.vs, self.rdx, hi, lo, self.outs, nout, copy, vcopy)
         if n < used:
@@ -220,6 +222,7 @@ class Machine:
         st[K.S_NBUMP], st[K.S_NFREE] = n + 1, 0
         st[K.S_VBUMP], st[K.S_VFREE] = nv + 1, 0
         self.compacted_at = self.rewrites()
+        self.compact_s += time.perf_counter() - start
         return True
 
     def stack_free(self):
