@@ -41,10 +41,10 @@ for s in $steps; do
     maxreg64) maxreg_experiment 64 ;;
     maxreg128) maxreg_experiment 128 ;;
     bench)  timeout 150 python3 bench/run.py -b cuda --repeat 3 2>&1 | tee "$OUT/bench_cuda.log"
-            timeout 200 python3 bench/run.py -b cuda --repeat 2 -m 17179869184 \
+            timeout 200 python3 bench/run.py -b cuda --repeat 2 -m 25769803776 \
               --dir bench/programs_gpu 2>&1 | tee "$OUT/bench_cuda_gpu.log" ;;
     cpu)    timeout 100 python3 bench/run.py -b cpu --repeat 3 2>&1 | tee "$OUT/bench_cpu.log"
-            timeout 150 python3 bench/run.py -b cpu --repeat 1 -m 17179869184 \
+            timeout 150 python3 bench/run.py -b cpu --repeat 1 -m 25769803776 \
               --dir bench/programs_gpu 2>&1 | tee "$OUT/bench_cpu_gpu.log" ;;
     parallel) timeout 200 python3 bench/run.py --compare -t 16 --repeat 3 2>&1 \
               | tee "$OUT/bench_parallel.log" ;;
