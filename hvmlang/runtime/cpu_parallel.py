@@ -101,13 +101,15 @@ class Machine(cpu.Machine):
 
     compacts = False    # not between the cpu kernel's calls (2^20-interaction calls between
     #                     rounds made sum_rec 10% slower on 2 threads): rounds stop for it
-    compact_gap = 4     # the other threads wait while one compacts: every 64 interactions
-    #                     per node in use (16 and 32 were slower on 2 threads)
 
     def __init__(self, prog, options: RunOptions, initial: int | None, threads: int,
                  serial: bool):
         super().__init__(prog, options, initial)
         self.threads, self.serial = threads, serial
+        # the other threads wait while one compacts, so the gap grows with them: 2 threads
+        # gained most from every 64 interactions per node in use (16 and 32 were slower), 16
+        # lost 20-25% on the sorts from it and were level with none from every 256 on
+        self.compact_gap = 2 * threads
         self.ctl = np.zeros(P.CTL_SIZE, np.int64)
         self.ws = np.zeros((threads, P.WS_SIZE), np.int64)
         self.bags = [np.zeros(2 * BAG, np.int64) for _ in range(threads)]
