@@ -130,19 +130,19 @@ def test_held_locations_follow_their_nodes_and_wires(monkeypatch):
 @pytest.mark.parametrize("head", ["r", "(r x) & w ~ {1 {0 x w} y} & y ~ *"])
 def test_cpu_parallel_rounds_stop_for_it(threads, head, request, monkeypatch):
     # the main thread checks every 0.1 ms and finds the heap due at once: rounds stop for a
-    # compaction again and again (the net is big enough that they cannot end first)
+    # compaction again and again while the net (0.1 s of work) is reduced; a run in which the
+    # main thread got no processor until the end is tried again, up to five runs
     defs = "\n".join(line for line in TREE.splitlines() if not line.startswith("@main"))
     book = parse_book(f"@main = {head} & @sumt ~ (#17 (t r)) & @gen ~ (#17 t)\n{defs}", "<test>")
     serial = cpu.run(book, RunOptions())
     compactions = request.getfixturevalue("compactions")
     monkeypatch.setattr(cpu_parallel, "MONITOR_S", 1e-4)
-    stopped = []
-    launch = cpu_parallel.Machine.launch
-    monkeypatch.setattr(cpu_parallel.Machine, "launch",
-                        lambda machine: launch(machine) or stopped.append(machine.due))
-    machine = cpu_parallel.Machine(pack(book), RunOptions(threads=threads), None, threads, False)
-    result = cpu.complete(machine, 0.0)
-    assert print_net(result.net) == print_net(serial.net)
-    assert counts_but_oper(result.stats) == counts_but_oper(serial.stats)
-    assert any(stopped) and compactions
-    assert all(before == after for before, after in compactions)
+    for _ in range(5):
+        machine = cpu_parallel.Machine(pack(book), RunOptions(threads=threads), None, threads,
+                                       False)
+        result = cpu.complete(machine, 0.0)
+        assert print_net(result.net) == print_net(serial.net)
+        assert counts_but_oper(result.stats) == counts_but_oper(serial.stats)
+        if compactions:
+            break
+    assert compactions and all(before == after for before, after in compactions)
