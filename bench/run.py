@@ -11,6 +11,9 @@
 interleaved, and prints per backend the median MIPS and its spread ((max - min) / median of
 the run times), and the speed-up of each cpu-parallel column over cpu.
 
+Before and after the table the script prints the host's speed (host_speed.py: a fixed loop),
+so tables taken at different hours on a shared machine can be told apart from code changes.
+
 Each program in bench/programs/ states its result on an `// Expect:` line; a wrong result is
 reported and makes the script exit 1. Compile time (source -> nets) and JIT time are reported
 apart from reduction time.
@@ -25,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from host_speed import host_speed  # noqa: E402
 from hvmlang import runtime  # noqa: E402
 from hvmlang.diagnostics import Reporter  # noqa: E402
 from hvmlang.pipeline import Options, compile_source, prune  # noqa: E402
@@ -127,11 +131,19 @@ def main() -> int:
     paths = sorted(a.dir.glob("*.hvm"))
     if a.programs:
         paths = [p for p in paths if p.stem in a.programs]
+    if not a.compare and (a.threads or len(a.backend or []) > 1):
+        parser.error("several backends or -t need --compare")
+    print(f"host speed: {host_speed():.1f} M steps/s (bench/host_speed.py)")
+    failed = table(a, paths)
+    print(f"host speed: {host_speed():.1f} M steps/s after the table")
+    return 1 if failed else 0
+
+
+def table(a: argparse.Namespace, paths: list) -> int:
+    """Print the table the arguments ask for; how many results were wrong."""
     if a.compare:
         cols = columns(a.backend or ["cpu", "cpu-parallel"], a.threads or [2])
-        return 1 if compare(paths, cols, a.repeat, a.mem) else 0
-    if a.threads or len(a.backend or []) > 1:
-        parser.error("several backends or -t need --compare")
+        return compare(paths, cols, a.repeat, a.mem)
     backend = (a.backend or ["cpu"])[0]
     print(f"backend: {backend}, median of {a.repeat} runs")
     print(f"{'program':<12} {'rewrites':>13} {'seconds':>9} {'MIPS':>8} {'spread s':>9} "
@@ -143,7 +155,7 @@ def main() -> int:
         failed += not r["ok"]
         print(f"{r['program']:<12} {r['rewrites']:>13,} {r['seconds']:>9.3f} {r['mips']:>8.1f} "
               f"{r['spread']:>9.3f} {r['compile']:>10.3f} {r['jit']:>7.2f}  {mark}", flush=True)
-    return 1 if failed else 0
+    return failed
 
 
 if __name__ == "__main__":
