@@ -35,6 +35,6 @@ for round in $(seq "$rounds"); do
   wait -n && wait -n
 done
 for f in "$out"/*; do
-  awk -v n="${f##*/}" 'NR > 2 && NF > 5 {sub(/\..*/, "", n); print $1, n, $4}' "$f"
+  awk -v n="${f##*/}" '$2 ~ /^[0-9,]+$/ && NF > 5 {sub(/\..*/, "", n); print $1, n, $4}' "$f"
 done | sort -k1,1 -k2,2 -s |
   awk '{k = $1 " " $2; v[k] = v[k] " " $3} END {for (k in v) print k ":" v[k]}' | sort
