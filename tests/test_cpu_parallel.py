@@ -176,6 +176,20 @@ def test_sequential_work_goes_to_the_cpu_kernel_and_back(threads, monkeypatch):
     assert_no_slot_is_lost(machine)
 
 
+def test_one_worker_is_alone_when_the_polled_work_averages_under_solo_work():
+    """A sequential chain that idle workers take in turn polls 2 now and then; it still counts
+    as one worker alone once SOLO_S has passed, while polls of 2 and more never do."""
+    solo = cpu_parallel.SOLO_S
+    chain = cpu_parallel.SoloWatch(0.0)
+    verdicts = [chain.alone(k * solo / 10, 2 if k % 4 == 0 else 1) for k in range(1, 31)]
+    assert not any(verdicts[:9]) and all(verdicts[10:])
+    parallel = cpu_parallel.SoloWatch(0.0)
+    assert not any(parallel.alone(k * solo / 10, 2 + k % 2) for k in range(1, 31))
+    tail = cpu_parallel.SoloWatch(0.0)      # parallel work that dwindles to one chain
+    verdicts = [tail.alone(k * solo / 10, 3 if k < 20 else 1) for k in range(1, 41)]
+    assert not any(verdicts[:22]) and verdicts[-1]
+
+
 def test_foreign_lists_are_handed_to_the_worker_that_ran_out():
     book = parse_book(TREE.replace("#D", "#2"), "<test>")
     machine = cpu_parallel.Machine(pack(book), RunOptions(), None, 2, False)

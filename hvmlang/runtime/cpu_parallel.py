@@ -11,15 +11,17 @@ array grows (by doubling, up to `mem_bytes`) before they resume.
 
 With one thread, or when the book references the sinks HVM.log / HVM.print (the order of
 their outputs would depend on the schedule), the single-threaded cpu kernel reduces instead.
-Sequential stretches go to it too: when one worker has worked alone for SOLO_S (no other
-worker busy, nothing pooled) the main thread stops the round, the redexes left go on the cpu
-kernel's stacks, and the workers start a new round once those hold SPREAD pairs.
+Sequential stretches go to it too: when the workers busy plus the redexes pooled have averaged
+under SOLO_WORK over the last SOLO_S (one worker working alone), the main thread stops the
+round, the redexes left go on the cpu kernel's stacks, and the workers start a new round once
+those hold SPREAD pairs.
 `Stats.peak` is sampled (every PUBLISH interactions of each worker), not exact. OPER may
 differ from the cpu backend's: an operator that meets its first operand before the second has
 arrived flips (one more OPER), which depends on the schedule; every other counter is equal.
 """
 from __future__ import annotations
 
+import collections
 import os
 import threading
 import time
@@ -39,6 +41,8 @@ BAG = 1 << 12             # initial redex pairs per worker
 MONITOR_S = 0.005         # the main thread checks limits this often
 SLEEP_S = (1e-4, 4e-3)    # an idle thread's pause, doubling from the first to the second
 SOLO_S = 0.1              # one worker busy this long, nothing pooled: go on with the cpu kernel
+SOLO_WORK = 1.5           # "one worker busy": busy workers + pooled pairs averaged under this (a
+#                           sequential chain handed between idle workers polls 2 now and then)
 SPREAD = 8                # pairs on the cpu kernel's stacks that bring the workers back (its
 #                           stacks hold 2 on a loop, 10-30 on the parallel benchmarks)
 
@@ -96,6 +100,25 @@ def thread_count(options: RunOptions) -> int:
     return options.threads
 
 
+class SoloWatch:
+    """The main thread's polls of ctl[C_WORK] (busy workers + pooled pairs) over the last
+    SOLO_S of a round, to tell when one worker works alone."""
+
+    def __init__(self, start: float):
+        self.start = start
+        self.polls = collections.deque()    # (time, work)
+        self.work = 0                       # their sum
+
+    def alone(self, now: float, work: int) -> bool:
+        """Record a poll; whether the round has run SOLO_S and its polls over the last SOLO_S
+        average under SOLO_WORK."""
+        self.polls.append((now, work))
+        self.work += work
+        while now - self.polls[0][0] > SOLO_S:
+            self.work -= self.polls.popleft()[1]
+        return now - self.start > SOLO_S and self.work < SOLO_WORK * len(self.polls)
+
+
 class Machine(cpu.Machine):
     """The cpu backend's heap, reduced by `threads` worker kernels."""
 
@@ -140,7 +163,7 @@ class Machine(cpu.Machine):
 
     def reduce(self):
         """Reduce until no redex is left: rounds of the workers, and the cpu kernel in between
-        while the work is sequential (one worker busy for SOLO_S, nothing pooled: the worker
+        while the work is sequential (one worker busy for SOLO_S, little pooled: the worker
         kernel is 10-45% slower than the cpu kernel alone) until its stacks hold SPREAD pairs.
         A round stopped because the heap was due a compaction compacts it and starts again."""
         if self.serial:
@@ -247,7 +270,7 @@ class Machine(cpu.Machine):
 
     def launch(self):
         """Run every worker until all are done or stopped; check limits meanwhile, and stop
-        them once one worker has worked alone for SOLO_S (setting `solo`) or once the heap is
+        them once one worker has mostly worked alone for SOLO_S (setting `solo`) or once the heap is
         due a compaction (`due`; the live nodes as the workers last published them)."""
         ctl = self.ctl
         ctl[P.C_STOP] = 0
@@ -257,17 +280,16 @@ class Machine(cpu.Machine):
                    for t in range(self.threads)]
         for th in threads:
             th.start()
-        alone = None            # since when C_WORK (busy workers + pooled pairs) has been 1
+        watch = SoloWatch(time.perf_counter())
         try:
             for th in threads:
                 while th.is_alive():
                     th.join(MONITOR_S)
                     self.check_limits()
-                    now = time.perf_counter()
-                    alone = (alone or now) if ctl[P.C_WORK] == 1 else None
+                    alone = watch.alone(time.perf_counter(), int(ctl[P.C_WORK]))
                     if ctl[P.C_STOP]:
                         continue
-                    if alone is not None and now - alone > SOLO_S:
+                    if alone:
                         self.solo = True
                         ctl[P.C_STOP] = 1
                     elif self.compaction_due(int(ctl[P.C_NBUMP]), int(ctl[P.C_LIVE])):
