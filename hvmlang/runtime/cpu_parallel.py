@@ -270,8 +270,10 @@ class Machine(cpu.Machine):
 
     def launch(self):
         """Run every worker until all are done or stopped; check limits meanwhile, and stop
-        them once one worker has mostly worked alone for SOLO_S (setting `solo`) or once the heap is
-        due a compaction (`due`; the live nodes as the workers last published them)."""
+        them once one worker has mostly worked alone for SOLO_S (setting `solo`) or once the heap
+        is due a compaction (`due`; the live nodes as the workers last published them, the bump
+        pointer less the block of fresh slots each worker reserves at once: at 16 threads those
+        alone passed COMPACT_MIN_NODES, and loop, a few nodes in use, compacted every 10 ms)."""
         ctl = self.ctl
         ctl[P.C_STOP] = 0
         self.status = [None] * self.threads
@@ -292,7 +294,8 @@ class Machine(cpu.Machine):
                     if alone:
                         self.solo = True
                         ctl[P.C_STOP] = 1
-                    elif self.compaction_due(int(ctl[P.C_NBUMP]), int(ctl[P.C_LIVE])):
+                    elif self.compaction_due(int(ctl[P.C_NBUMP]) - self.threads * P.BLOCK,
+                                             int(ctl[P.C_LIVE])):
                         self.due = True
                         ctl[P.C_STOP] = 1
         except BaseException:
