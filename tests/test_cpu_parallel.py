@@ -190,6 +190,20 @@ def test_one_worker_is_alone_when_the_polled_work_averages_under_solo_work():
     assert not any(verdicts[:22]) and verdicts[-1]
 
 
+def test_the_workers_fresh_blocks_alone_do_not_make_the_heap_due():
+    """Sixteen workers reserve 16 blocks of fresh slots (past COMPACT_MIN_NODES) at once; a
+    heap of a few nodes in use is not compacted for that, one as far past them is."""
+    book = parse_book(TREE.replace("#D", "#2"), "<test>")
+    machine = cpu_parallel.Machine(pack(book), RunOptions(), None, 16, False)
+    P, ctl = cpu_parallel.P, machine.ctl
+    assert 16 * P.BLOCK >= cpu.COMPACT_MIN_NODES
+    machine.ws[0, P.W_ANNI] = 10 ** 9                     # interactions enough for any gap
+    ctl[P.C_NBUMP], ctl[P.C_LIVE] = 16 * P.BLOCK + 64, 40
+    assert not machine.heap_due()
+    ctl[P.C_NBUMP] += cpu.COMPACT_MIN_NODES
+    assert machine.heap_due()
+
+
 def test_foreign_lists_are_handed_to_the_worker_that_ran_out():
     book = parse_book(TREE.replace("#D", "#2"), "<test>")
     machine = cpu_parallel.Machine(pack(book), RunOptions(), None, 2, False)

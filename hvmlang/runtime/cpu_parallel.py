@@ -271,9 +271,7 @@ class Machine(cpu.Machine):
     def launch(self):
         """Run every worker until all are done or stopped; check limits meanwhile, and stop
         them once one worker has mostly worked alone for SOLO_S (setting `solo`) or once the heap
-        is due a compaction (`due`; the live nodes as the workers last published them, the bump
-        pointer less the block of fresh slots each worker reserves at once: at 16 threads those
-        alone passed COMPACT_MIN_NODES, and loop, a few nodes in use, compacted every 10 ms)."""
+        is due a compaction (`due`, `heap_due`)."""
         ctl = self.ctl
         ctl[P.C_STOP] = 0
         self.status = [None] * self.threads
@@ -294,8 +292,7 @@ class Machine(cpu.Machine):
                     if alone:
                         self.solo = True
                         ctl[P.C_STOP] = 1
-                    elif self.compaction_due(int(ctl[P.C_NBUMP]) - self.threads * P.BLOCK,
-                                             int(ctl[P.C_LIVE])):
+                    elif self.heap_due():
                         self.due = True
                         ctl[P.C_STOP] = 1
         except BaseException:
@@ -303,6 +300,14 @@ class Machine(cpu.Machine):
             for th in threads:
                 th.join()
             raise
+
+    def heap_due(self) -> bool:
+        """Whether the heap is due a compaction by what the workers publish: the live nodes, and
+        the bump pointer less the block of fresh slots each worker reserves at once (at 16
+        threads those alone passed COMPACT_MIN_NODES, and loop, a few nodes in use, compacted
+        every 10 ms)."""
+        nbump = int(self.ctl[P.C_NBUMP]) - self.threads * P.BLOCK
+        return self.compaction_due(nbump, int(self.ctl[P.C_LIVE]))
 
     def worker(self, t: int):
         """One thread: call the worker kernel, sleeping while it reports itself idle."""
