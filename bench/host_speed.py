@@ -2,8 +2,9 @@
 
 The machines the benches run on are shared, and the same reducer's MIPS move by 15% or more
 between hours. `host_speed()` runs a loop shaped like the reducer's (dependent loads and stores
-at random places of a 16 MB array, a few integer operations each) and returns its rate in
+at random places of a 1 MB array, a few integer operations each) and returns its rate in
 millions of steps per second, so two tables can be compared at the host speed each was taken at.
+Over a 16 MB array the same loop waits on memory most of the time and its rate jumps around.
 
     python bench/host_speed.py
 """
@@ -16,7 +17,7 @@ import numpy as np
 from numba import njit
 
 WORDS = 1 << 17       # 1 MB: in the L2 cache, as most of a run's hot nodes are
-STEPS = 1 << 22       # one measurement: about 20-40 ms
+STEPS = 1 << 22       # one measurement: 30-70 ms
 
 
 @njit(cache=True)

@@ -40,7 +40,7 @@ POOL = 1 << 10            # shared redex pairs
 BAG = 1 << 12             # initial redex pairs per worker
 MONITOR_S = 0.005         # the main thread checks limits this often
 SLEEP_S = (1e-4, 4e-3)    # an idle thread's pause, doubling from the first to the second
-SOLO_S = 0.1              # one worker busy this long, nothing pooled: go on with the cpu kernel
+SOLO_S = 0.1              # one worker busy this long (SoloWatch): go on with the cpu kernel
 SOLO_WORK = 1.5           # "one worker busy": busy workers + pooled pairs averaged under this (a
 #                           sequential chain handed between idle workers polls 2 now and then)
 SPREAD = 8                # pairs on the cpu kernel's stacks that bring the workers back (its
