@@ -85,6 +85,15 @@ def test_parallel_tree_sum():
     assert print_net(check(TREE).net) == "#16"
 
 
+@pytest.mark.parametrize("local", [64, 4], ids=["local", "global"])
+def test_scratch_in_local_or_global_memory(local, monkeypatch):
+    """A thread keeps its scratch in local memory when the program's fits LOCAL_SCR words, else
+    its slice of the global `scr`: both give the reference's results."""
+    monkeypatch.setattr(cuda_kernels, "LOCAL_SCR", local)
+    assert print_net(check(TREE).net) == "#16"
+    check("@main = a & @c2 ~ (@c2 (@c2 (@inc (#0 a))))\n" + CHURCH)
+
+
 @pytest.mark.parametrize("main, net", [
     ("a & @c2 ~ (@c2 (@c2 (@inc (#0 a))))", "#16"),
     ("a & @c2 ~ (@c2 a)", "({0 (a {1 b c}) ({1 c d} a)} (d b))"),

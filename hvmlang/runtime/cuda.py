@@ -110,7 +110,8 @@ class Device:
         self.host = (m.nodes.size // 2, m.vs.size)
         sw = 2 * m.prog.width + 2 * m.prog.links + 1
         self.threads = max(BLOCK, min(MAX_THREADS, (32 << 20) // sw) // BLOCK * BLOCK)
-        room = GPU_SHARE * free_gpu_memory() - 8 * self.threads * sw - m.prog.words.nbytes
+        scratch = self.threads * sw if sw > self.k.LOCAL_SCR else 1   # else in local memory
+        room = GPU_SHARE * free_gpu_memory() - 8 * scratch - m.prog.words.nbytes
         scale = min(1.0, max(0.0, room) / (NODE_BYTES * self.host[0] + VAR_BYTES * self.host[1]))
         self.ncap, self.vcap = int(self.host[0] * scale), int(self.host[1] * scale)
         self.nodes = cuda.device_array(2 * self.ncap, np.int64)
@@ -119,7 +120,7 @@ class Device:
         self.dfr = cuda.device_array(max(2 * self.ncap, self.vcap), np.int64)  # deferred calls
         self.npool = cuda.device_array(self.ncap, np.int64)
         self.vpool = cuda.device_array(self.vcap, np.int64)
-        self.scr = cuda.to_device(np.zeros(self.threads * sw, np.int64))
+        self.scr = cuda.to_device(np.zeros(scratch, np.int64))
         self.prog = cuda.to_device(m.prog.words)
         lablo = int(m.st[K.S_LABLO])
         self.soft = (self.ncap // SOFT, self.vcap // SOFT)

@@ -34,6 +34,7 @@ FREE = -1        # mark of a free node (first word) or var cell
 LS = 16          # local redex stack of a thread (pairs)
 LS_WORDS = 2 * LS
 CH = 32          # nodes / vars a thread holds ready to use
+LOCAL_SCR = 64   # scratch words a thread keeps in local memory (wider programs: global `scr`)
 SCARCE = 1 << 22  # free slots (pool and past the bump pointer) under which chunks take only 4
 
 # ctl: frontier counters (three, rotating), counters, allocators, flags, and the counters of
@@ -438,7 +439,11 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
     ts[T_SHARE] = share
     ts[T_DEFER] = ctl[C_DEFER]
     sw = par[P_SWIDTH]
-    sc = scr[tid * sw:(tid + 1) * sw]
+    if sw <= LOCAL_SCR:
+        sc = cuda.local.array(LOCAL_SCR, np.int64)
+        sc[sw - 1] = 0          # the zero slot (layout), read by `place` for plain ports
+    else:
+        sc = scr[tid * sw:(tid + 1) * sw]
     i = tid
     while i < count:
         lst[0] = fin[2 * i]
