@@ -33,7 +33,7 @@ from hvmlang import runtime  # noqa: E402
 from hvmlang.diagnostics import Reporter  # noqa: E402
 from hvmlang.pipeline import Options, compile_source, prune  # noqa: E402
 from hvmlang.readback import readback  # noqa: E402
-from hvmlang.runtime.api import RunOptions  # noqa: E402
+from hvmlang.runtime.api import BackendUnavailable, RunOptions  # noqa: E402
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 
@@ -134,7 +134,11 @@ def main() -> int:
     if not a.compare and (a.threads or len(a.backend or []) > 1):
         parser.error("several backends or -t need --compare")
     print(f"host speed: {host_speed():.1f} M steps/s (bench/host_speed.py)")
-    failed = table(a, paths)
+    try:
+        failed = table(a, paths)
+    except BackendUnavailable as e:
+        print(f"bench/run.py: {e}", file=sys.stderr)
+        return 3
     print(f"host speed: {host_speed():.1f} M steps/s after the table")
     return 1 if failed else 0
 
