@@ -103,23 +103,27 @@ def scan(nodes, vs, copy, vcopy, n, nv, i, j):
             return n, nv, i, j
 
 
+@njit(inline='always')
+def visit(nodes, vs, p, copy, vcopy, n, nv, i, j):
+    """Root port p moved, then what it reaches scanned: (its new port, n, nv, i, j)."""
+    p, n, nv = move(nodes, vs, p, copy, vcopy, n, nv)
+    n, nv, i, j = scan(nodes, vs, copy, vcopy, n, nv, i, j)
+    return p, n, nv, i, j
+
+
 @njit(_nrt=False, cache=True)
 def gather(nodes, vs, rdx, hi, lo, outs, nout, copy, vcopy):
     """Move what the roots reach (module docstring) into `copy` and `vcopy` (sized by
     `scratch_words`), leaving forwards in the old places and rewriting the roots' ports; free
     slots are not touched. Returns (nodes, wires) moved so far; `settle` finishes."""
-    _, n, nv = move(nodes, vs, ROOT << 4, copy, vcopy, 0, ROOT)
-    i, j = 2, ROOT                      # ROOT's cell is scanned first
-    n, nv, i, j = scan(nodes, vs, copy, vcopy, n, nv, i, j)
+    # ROOT's cell first: the node scan starts at slot 1's words, the cell scan at ROOT
+    _, n, nv, i, j = visit(nodes, vs, ROOT << 4, copy, vcopy, 0, ROOT, 2, ROOT)
     for k in range(1, 2 * nout, 2):
-        outs[k], n, nv = move(nodes, vs, outs[k], copy, vcopy, n, nv)
-        n, nv, i, j = scan(nodes, vs, copy, vcopy, n, nv, i, j)
+        outs[k], n, nv, i, j = visit(nodes, vs, outs[k], copy, vcopy, n, nv, i, j)
     for k in range(2 * hi - 1, -1, -1):             # the pairs reduced next first
-        rdx[k], n, nv = move(nodes, vs, rdx[k], copy, vcopy, n, nv)
-        n, nv, i, j = scan(nodes, vs, copy, vcopy, n, nv, i, j)
+        rdx[k], n, nv, i, j = visit(nodes, vs, rdx[k], copy, vcopy, n, nv, i, j)
     for k in range(rdx.shape[0] - 2 * lo, rdx.shape[0]):
-        rdx[k], n, nv = move(nodes, vs, rdx[k], copy, vcopy, n, nv)
-        n, nv, i, j = scan(nodes, vs, copy, vcopy, n, nv, i, j)
+        rdx[k], n, nv, i, j = visit(nodes, vs, rdx[k], copy, vcopy, n, nv, i, j)
     return n, nv
 
 
