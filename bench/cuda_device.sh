@@ -2,7 +2,7 @@
 # One call on the GPU machine: correctness against the expected outputs, device phases, and
 # the bench tables of the cuda and cpu backends. Logs go to $OUT (or /tmp/cuda_out).
 # Usage: bench/cuda_device.sh [check] [counters] [phases] [trace] [sweep] [nofence] [acqrel]
-#        [resources] [maxreg64] [maxreg128] [bench] [cpu] [parallel]
+#        [resources] [maxreg64] [maxreg128] [bench] [cpu] [parallel] [profile]
 # (default: check counters phases bench cpu)
 export PYTHONPATH=.devdeps:. PYTHONUNBUFFERED=1
 OUT=${OUT:-/tmp/cuda_out}; mkdir -p "$OUT"
@@ -46,6 +46,11 @@ for s in $steps; do
     cpu)    timeout 100 python3 bench/run.py -b cpu --repeat 3 2>&1 | tee "$OUT/bench_cpu.log"
             timeout 150 python3 bench/run.py -b cpu --repeat 1 -m 25769803776 \
               --dir bench/programs_gpu 2>&1 | tee "$OUT/bench_cpu_gpu.log" ;;
+    profile) for p in "${gpu[@]}"; do
+               CUDA_CHECK_MEM=25769803776 timeout 150 python3 bench/cuda_profile.py launches "$p"
+             done 2>&1 | tee "$OUT/profile.log"
+             timeout 150 python3 bench/cuda_profile.py stalls bench/programs_gpu/sum_rec24.hvm \
+               2>&1 | tee -a "$OUT/profile.log" ;;
     parallel) timeout 200 python3 bench/run.py --compare -t 16 --repeat 3 2>&1 \
               | tee "$OUT/bench_parallel.log" ;;
   esac

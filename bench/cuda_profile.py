@@ -1,0 +1,120 @@
+"""Profile the cuda backend's `step` kernel with Nsight Compute (`ncu`) on a GPU machine.
+
+    python bench/cuda_profile.py launches bench/programs_gpu/sum_rec24.hvm
+    python bench/cuda_profile.py stalls bench/programs_gpu/sum_rec24.hvm --skip 30
+
+`launches` profiles every `step` launch of one run (`cuda_check.py --phases`) and sums their
+time by grid size, with the warps active and the threads an instruction serves, weighted by
+time. `stalls` profiles one launch (after --skip others) with the source counters and prints
+why its warps stalled, in all and at the SASS instructions that took most samples.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAUNCH_METRICS = ("gpu__time_duration.sum", "launch__grid_size",
+                  "sm__warps_active.avg.pct_of_peak_sustained_active",
+                  "smsp__thread_inst_executed_per_inst_executed.ratio")
+NCU = shutil.which("ncu") or "/usr/local/cuda/bin/ncu"
+
+
+def ncu(args: list[str], program: str) -> str:
+    """Run `cuda_check.py --phases program` under ncu with args; its output."""
+    if not os.path.exists(NCU):
+        sys.exit("ncu (Nsight Compute) not found")
+    cmd = [NCU, "--kernel-name", "regex:^step", *args, sys.executable,
+           str(ROOT / "bench/cuda_check.py"), "--phases", program]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+def number(text: str) -> float:
+    """A metric value as ncu writes it in CSV."""
+    return float(text.replace(",", "") or 0)
+
+
+def launch_table(out: str) -> list[str]:
+    """ncu's CSV of LAUNCH_METRICS, one row per launch and metric: time in `step` by grid size
+    (powers of two), with the warps active and the threads per instruction weighted by time."""
+    rows = csv.DictReader(io.StringIO(out[out.index('"ID"'):]))
+    per_launch: dict[str, dict[str, float]] = collections.defaultdict(dict)
+    for row in rows:
+        per_launch[row["ID"]][row["Metric Name"]] = number(row["Metric Value"])
+    groups: dict[int, list[float]] = collections.defaultdict(lambda: [0, 0.0, 0.0, 0.0])
+    for m in per_launch.values():
+        grid = int(m["launch__grid_size"])
+        g, t = groups[1 << (grid.bit_length() - 1)], m["gpu__time_duration.sum"]
+        g[0] += 1
+        g[1] += t
+        g[2] += t * m[LAUNCH_METRICS[2]]
+        g[3] += t * m[LAUNCH_METRICS[3]]
+    total = sum(g[1] for g in groups.values()) or 1
+    lines = [f"{len(per_launch)} launches of step, {total / 1e9:.3f} s"]
+    for grid, (n, t, warps, threads) in sorted(groups.items()):
+        lines.append(f"grid {grid:>5}+ blocks: {n:4} launches, {100 * t / total:5.1f}% of the "
+                     f"time, warps active {warps / t:5.1f}%, threads per instruction "
+                     f"{threads / t:5.1f}")
+    return lines
+
+
+def stall_table(out: str, top: int) -> list[str]:
+    """ncu's source page of one launch (CSV, SASS): its stall reasons, in all and at the `top`
+    most sampled instructions."""
+    rows = list(csv.DictReader(io.StringIO(out[out.index('"Address"'):])))
+    reasons = [k for k in rows[0] if k.startswith("stall_") and "Not Issued" not in k]
+    sampled = [(number(r["Warp Stall Sampling (All Samples)"]), i, r) for i, r in enumerate(rows)]
+    samples = sum(s for s, _, _ in sampled) or 1
+    executed = sum(number(r["Instructions Executed"]) for r in rows) or 1
+    threads = sum(number(r["Thread Instructions Executed"]) for r in rows)
+    totals = sorted(((sum(number(r[k]) for r in rows), k) for k in reasons), reverse=True)
+    lines = [f"{len(rows)} SASS instructions, {threads / executed:.2f} threads per instruction",
+             "stalls: " + ", ".join(f"{k[6:]} {100 * v / samples:.1f}%" for v, k in totals
+                                    if v > samples / 100)]
+    for s, i, r in sorted(sampled, key=lambda x: -x[0])[:top]:
+        why = max(reasons, key=lambda k: number(r[k]))
+        lines.append(f"{i:6} {100 * s / samples:5.2f}% {why[6:]:10} threads "
+                     f"{number(r['Avg. Threads Executed']):4.1f}  {r['Source'].strip()}")
+    return lines
+
+
+def launches(program: str) -> list[str]:
+    """Profile every `step` launch of one run of program."""
+    return launch_table(ncu(["--csv", "--metrics", ",".join(LAUNCH_METRICS)], program))
+
+
+def stalls(program: str, skip: int, top: int) -> list[str]:
+    """Profile launch skip + 1 of one run of program with the source counters."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "step")
+        ncu(["--launch-skip", str(skip), "--launch-count", "1", "--section", "SourceCounters",
+             "-o", report], program)
+        out = subprocess.run([NCU, "-i", report + ".ncu-rep", "--page", "source", "--csv",
+                              "--print-source", "sass"], capture_output=True, text=True,
+                             check=True).stdout
+    return stall_table(out, top)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["launches", "stalls"])
+    parser.add_argument("program")
+    parser.add_argument("--skip", type=int, default=30, help="launches before the one profiled")
+    parser.add_argument("--top", type=int, default=20, help="SASS instructions listed")
+    a = parser.parse_args()
+    lines = launches(a.program) if a.what == "launches" else stalls(a.program, a.skip, a.top)
+    print(f"{Path(a.program).stem}:")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
