@@ -62,7 +62,8 @@ FENCE_PTX = "membar.gl;"
 @intrinsic
 def _fence(typingctx):
     """The PTX fence FENCE_PTX between the node writes of a rule and the exchanges that
-    publish them, and between taking a redex and reading its nodes."""
+    publish them. The reading side needs none: nodes are read from L2 (l2_load) at addresses
+    that came out of those exchanges."""
     def codegen(context, builder, signature, args):
         asm = ir.InlineAsm(ir.FunctionType(ir.VoidType(), []), FENCE_PTX, "~{memory}",
                            side_effect=True)
@@ -71,13 +72,32 @@ def _fence(typingctx):
     return types.void(), codegen
 
 
+@intrinsic
+def _l2_load(typingctx, array, index):
+    """array[index] by a relaxed load at GPU scope, which reads L2 (an SM's L1 does not see
+    other SMs' writes), so that a node built by another thread needs no fence before it."""
+    def codegen(context, builder, signature, args):
+        view = context.make_array(signature.args[0])(context, builder, args[0])
+        address = builder.gep(view.data, [args[1]])
+        asm = ir.InlineAsm(ir.FunctionType(ir.IntType(64), [address.type]),
+                           "ld.relaxed.gpu.global.s64 $0, [$1];", "=l,l", side_effect=True)
+        return builder.call(asm, [address])
+    return types.int64(array, index), codegen
+
+
 if config.ENABLE_CUDASIM:
     @cuda.jit(device=True)
     def fence():
         """The simulator's fence (it runs no PTX)."""
         cuda.threadfence()
+
+    @cuda.jit(device=True)
+    def l2_load(array, index):
+        """The simulator's read."""
+        return array[index]
 else:
     fence = _fence
+    l2_load = _l2_load
 
 apply_op = cuda.jit(device=True)(K.apply_op.py_func)
 place = cuda.jit(device=True)(K.place.py_func)
@@ -248,8 +268,8 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
              ctl, cout)
         return 1
     ib = (b >> 4) & ADDR_MASK
-    b1 = nodes[2 * ib]
-    b2 = nodes[2 * ib + 1]
+    b1 = l2_load(nodes, 2 * ib)
+    b2 = l2_load(nodes, 2 * ib + 1)
     release(nodes, 2, ib, nch, ts, T_NC)
     link(place(prog[noff], prog[noff + tlen], sc), b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
     link(place(prog[noff + 1], prog[noff + 1 + tlen], sc), b2, vs, ts, lst, vch, fout, dfr,
@@ -307,12 +327,12 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, df
 def operate(a, b, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
     """NUM a meeting OPR b: compute when the first operand is a number, else swap sides."""
     ib = (b >> 4) & ADDR_MASK
-    x = follow(nodes[2 * ib], vs, vch, ts)
+    x = follow(l2_load(nodes, 2 * ib), vs, vch, ts)
     code = (b >> LAB_SHIFT) & LAB_MASK
     ts[T_OPER] += 1
     if (x & TAG_MASK) == NUM:
         val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
-        r = nodes[2 * ib + 1]
+        r = l2_load(nodes, 2 * ib + 1)
         release(nodes, 2, ib, nch, ts, T_NC)
         link((val << 4) | NUM, r, vs, ts, lst, vch, fout, dfr, ctl, cout)
     else:
@@ -334,8 +354,8 @@ def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool)
                  par[P_NSOFT])
         if c == 0:
             return -1
-    br = follow(nodes[2 * ib], vs, vch, ts)
-    r = nodes[2 * ib + 1]
+    br = follow(l2_load(nodes, 2 * ib), vs, vch, ts)
+    r = l2_load(nodes, 2 * ib + 1)
     if val == 0:
         p = r
         q = ERA
@@ -347,8 +367,8 @@ def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool)
     ts[T_OPER] += 1
     if (br & ~ADDR_BITS) == CON:
         ic = (br >> 4) & ADDR_MASK
-        c1 = nodes[2 * ic]
-        c2 = nodes[2 * ic + 1]
+        c1 = l2_load(nodes, 2 * ic)
+        c2 = l2_load(nodes, 2 * ic + 1)
         release(nodes, 2, ib, nch, ts, T_NC)
         release(nodes, 2, ic, nch, ts, T_NC)
         fence()
@@ -374,10 +394,10 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog
     if ta >= CON:
         ia = (a >> 4) & ADDR_MASK
         ib = (b >> 4) & ADDR_MASK
-        a1 = nodes[2 * ia]
-        a2 = nodes[2 * ia + 1]
-        b1 = nodes[2 * ib]
-        b2 = nodes[2 * ib + 1]
+        a1 = l2_load(nodes, 2 * ia)
+        a2 = l2_load(nodes, 2 * ia + 1)
+        b1 = l2_load(nodes, 2 * ib)
+        b2 = l2_load(nodes, 2 * ib + 1)
         if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
             release(nodes, 2, ia, nch, ts, T_NC)
             release(nodes, 2, ib, nch, ts, T_NC)
@@ -397,8 +417,8 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog
     if tb >= CON:
         # ERA erases the node; NUM and REF are copied into both aux ports
         ib = (b >> 4) & ADDR_MASK
-        b1 = nodes[2 * ib]
-        b2 = nodes[2 * ib + 1]
+        b1 = l2_load(nodes, 2 * ib)
+        b2 = l2_load(nodes, 2 * ib + 1)
         release(nodes, 2, ib, nch, ts, T_NC)
         link(a, b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
         link(a, b2, vs, ts, lst, vch, fout, dfr, ctl, cout)
@@ -455,7 +475,6 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
             ts[T_SP] = sp
             a = lst[2 * sp]
             b = lst[2 * sp + 1]
-            fence()
             r = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc,
                          npool, vpool)
             if r < 0:
