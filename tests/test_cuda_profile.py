@@ -7,22 +7,13 @@ SPEC = importlib.util.spec_from_file_location(
 profile = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(profile)
 
-LAUNCHES = '''==PROF== Connected to process 1
-sum_rec24: 386,620,695 interactions in 0.564 s
-"ID","Kernel Name","Metric Name","Metric Unit","Metric Value"
-"0","step","gpu__time_duration.sum","ns","1,000"
-"0","step","launch__grid_size","","3"
-"0","step","sm__warps_active.avg.pct_of_peak_sustained_active","%","4"
-"0","step","smsp__thread_inst_executed_per_inst_executed.ratio","","20"
-"1","step","gpu__time_duration.sum","ns","3,000"
-"1","step","launch__grid_size","","1024"
-"1","step","sm__warps_active.avg.pct_of_peak_sustained_active","%","30"
-"1","step","smsp__thread_inst_executed_per_inst_executed.ratio","","4"
-"2","step","gpu__time_duration.sum","ns","1,000"
-"2","step","launch__grid_size","","1100"
-"2","step","sm__warps_active.avg.pct_of_peak_sustained_active","%","38"
-"2","step","smsp__thread_inst_executed_per_inst_executed.ratio","","8"
-'''
+# per launch: time (ns), grid size, warps active (%), threads per instruction
+MEASURED = [(1000, 3, 4, 20), (3000, 1024, 30, 4), (1000, 1100, 38, 8)]
+LAUNCHES = "==PROF== Connected to process 1\nsum_rec24: 386,620,695 interactions\n" \
+    '"ID","Kernel Name","Metric Name","Metric Unit","Metric Value"\n' + "".join(
+        f'"{i}","step","{name}","","{value:,}"\n'
+        for i, values in enumerate(MEASURED)
+        for name, value in zip(profile.LAUNCH_METRICS, values))
 
 
 def test_launches_are_grouped_by_grid_size_and_weighted_by_time():
