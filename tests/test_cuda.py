@@ -228,6 +228,20 @@ def test_trace_accounts_for_every_device_interaction():
     assert all(phase[5] + phase[6] + phase[7] <= phase[1] for phase in phases)
 
 
+def test_chains_are_cut_while_the_pass_empties(monkeypatch):
+    """With long chains, a look at every interaction and one finished thread enough to call a
+    pass emptying, threads hand their chains on mid-way: more synchronisations, same results."""
+    monkeypatch.setattr(cuda, "STEPS", 256)
+    syncs = []
+    for check_every, emptying in ((64, 4), (1, 1)):
+        monkeypatch.setattr(cuda_kernels, "CHECK", check_every)
+        monkeypatch.setattr(cuda_kernels, "EMPTYING", emptying)
+        check(TREE.replace("#4", "#5"))
+        machine, _ = machine_run(TREE.replace("#4", "#5"), 1 << 20)
+        syncs.append(len(machine.trace))
+    assert syncs[1] > syncs[0], syncs
+
+
 @pytest.mark.parametrize("text", [TREE, TREE.replace("#4", "#6"),
                                   "@main = a & @c2 ~ (@c2 (@c2 (@inc (#0 a))))\n" + CHURCH])
 def test_deferred_calls_come_back(text, monkeypatch):

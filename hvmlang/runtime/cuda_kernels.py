@@ -3,18 +3,19 @@
 Input: the cpu backend's heap (kernels.py port layout and arrays) in device memory, with every
 free node (`nodes[2a]`) and free var cell marked FREE, and the pre-packed book
 (layout.Program.words). `step` reduces one frontier: thread t takes redex t, then the next
-untaken one, and drains each through a small local stack for at most `steps` interactions; the
-redexes it leaves go to the next frontier through an atomic increment. Links deposit into var
-cells with an atomic exchange (the first end to arrive leaves its port, the second takes it,
-frees the cell and goes on), so the nodes of a redex belong to the thread holding it and their
-aux ports need no atomics. Nodes and vars come from per-thread chunks refilled from a pool of
-free indices (`compact` gathers it) or from the bump pointers; REF expansions reserve fresh DUP
-labels with an atomic add. A thread that cannot allocate sets C_FULL, hands the redexes of that
-chain on untouched and goes on with its next frontier redex (which may need no memory, or find
-some that others freed). Once free slots fall under the soft limits (par P_NSOFT, P_VSOFT) the
-threads defer calls (the REF expansions that kernels.reduce takes last) to `dfr` instead of
-stacking them, so the rest of the net is reduced, and frees memory, before it grows again; the
-host hands deferred calls back, most recent first, as the frontier empties.
+untaken one, and drains each through a small local stack for at most `steps` interactions, or
+until the pass's frontier is taken and most threads have finished; the redexes it leaves go to
+the next frontier through an atomic increment. Links deposit into var cells with an atomic
+exchange (the first end to arrive leaves its port, the second takes it, frees the cell and goes
+on), so the nodes of a redex belong to the thread holding it and their aux ports need no
+atomics. Nodes and vars come from per-thread chunks refilled from a pool of free indices
+(`compact` gathers it) or from the bump pointers; REF expansions reserve fresh DUP labels with
+an atomic add. A thread that cannot allocate sets C_FULL, hands the redexes of that chain on
+untouched and goes on with its next frontier redex (which may need no memory, or find some that
+others freed). Once free slots fall under the soft limits (par P_NSOFT, P_VSOFT) the threads
+defer calls (the REF expansions that kernels.reduce takes last) to `dfr` instead of stacking
+them, so the rest of the net is reduced, and frees memory, before it grows again; the host
+hands deferred calls back, most recent first, as the frontier empties.
 Rules and counters are those of kernels.reduce (sinks excepted: the host keeps programs that use
 HVM.log/HVM.print on the cpu kernel).
 """
@@ -34,6 +35,8 @@ FREE = -1        # mark of a free node (first word) or var cell
 LS = 16          # local redex stack of a thread (pairs)
 LS_WORDS = 2 * LS
 CH = 32          # nodes / vars a thread holds ready to use
+CHECK = 64       # interactions of a chain between two looks at whether the GPU is emptying
+EMPTYING = 4     # it is once fewer than 1/EMPTYING of a pass's threads are still running
 LOCAL_SCR = 64   # scratch words a thread keeps in local memory (wider programs: global `scr`)
 SCARCE = 1 << 22  # free slots (pool and past the bump pointer) under which chunks take only 4
 
@@ -44,7 +47,8 @@ C_ANNI, C_COMM, C_ERAS, C_DREF, C_OPER = range(3, 8)
 C_NBUMP, C_VBUMP, C_NPOS, C_NLEN, C_VPOS, C_VLEN, C_LABEL, C_FULL = range(8, 16)
 C_TAKEN = 16
 C_DCNT, C_DEFER = 19, 20     # calls in dfr; whether free slots have fallen under a soft limit
-CTL_SIZE = 21
+C_STARTED, C_FINISHED = 21, 24   # threads of a pass that started / finished (three, rotating)
+CTL_SIZE = 27
 
 # par: sizes that stay fixed during a phase
 P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH, P_NSOFT, P_VSOFT = range(7)
@@ -431,6 +435,18 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog
     return 1
 
 
+@cuda.jit(device=True)
+def emptying(ctl, parity, count, nthreads):
+    """Whether the pass's frontier is all taken and most of the threads that started have
+    finished: then the GPU is emptying, and a chain still running is better handed on to the
+    next pass than waited for (bitonic18's full launches ran with a quarter of their warps idle
+    in the tail; cutting chains once the frontier was taken cost sum_tree22 5-10%)."""
+    if l2_load(ctl, C_TAKEN + parity) + nthreads < count:
+        return False
+    started = l2_load(ctl, C_STARTED + parity)
+    return EMPTYING * (started - l2_load(ctl, C_FINISHED + parity)) < started
+
+
 @cuda.jit("void(int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], "
           "int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)",
           cache=True)
@@ -439,17 +455,19 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
     ctl[parity + 1 mod 3]), deferring calls to `dfr` once ctl[C_DEFER] is set; clears the third
     counters for the pass after. Thread t takes redex t, then the next untaken one (counter
     ctl[C_TAKEN + parity]) until none is left, so a thread whose redexes finish early takes more
-    (a fixed stride made every pass wait for the thread with the longest chains)."""
+    (a fixed stride made every pass wait for the thread with the longest chains), and hands a
+    chain on to the next frontier once the pass is `emptying`."""
     tid = cuda.grid(1)
     nthreads = cuda.gridsize(1)
     cout = (parity + 1) % 3
     ctaken = C_TAKEN + parity
     if tid == 0:
-        ctl[(parity + 2) % 3] = 0
-        ctl[C_TAKEN + (parity + 2) % 3] = 0
+        for counter in (0, C_TAKEN, C_STARTED, C_FINISHED):
+            ctl[counter + (parity + 2) % 3] = 0
     count = ctl[parity]
     if tid >= count:
         return
+    cuda.atomic.add(ctl, C_STARTED + parity, 1)
     ts = cuda.local.array(TS_SIZE, np.int64)
     lst = cuda.local.array(LS_WORDS, np.int64)
     nch = cuda.local.array(CH, np.int64)
@@ -470,6 +488,7 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
         lst[1] = fin[2 * i + 1]
         ts[T_SP] = 1
         done = 0
+        check = CHECK
         while ts[T_SP] > 0 and done < steps:
             sp = ts[T_SP] - 1
             ts[T_SP] = sp
@@ -481,6 +500,10 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
                 ts[T_SP] = sp + 1      # out of memory: hand the pair on untouched
                 break
             done += r
+            if done >= check:
+                check = done + CHECK
+                if emptying(ctl, parity, count, nthreads):
+                    break
         for k in range(ts[T_SP]):
             j = cuda.atomic.add(ctl, cout, 1)
             fout[2 * j] = lst[2 * k]
@@ -489,3 +512,4 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
     for k in range(5):
         if ts[k] != 0:
             cuda.atomic.add(ctl, C_ANNI + k, ts[k])
+    cuda.atomic.add(ctl, C_FINISHED + parity, 1)
