@@ -58,15 +58,20 @@ def device_counts(stats) -> dict:
     return {k: v for k, v in counts(stats).items() if k != "oper"}
 
 
-def check(text: str, **options):
-    """Run on cuda and on the reference: same net, outputs and order-free counters."""
-    book = parse_book(text, "<test>")
-    mine = cuda.run(book, RunOptions(**{"mem_bytes": 1 << 20, **options}))
-    oracle = reference.run(book, RunOptions(**options))
+def agree(text: str, mine, options: dict):
+    """`mine` is what the reference gives `text` with `options`: same net, outputs and
+    order-free counters."""
+    oracle = reference.run(parse_book(text, "<test>"), RunOptions(**options))
     assert print_net(mine.net) == print_net(oracle.net)
     assert [(s, print_tree(t)) for s, t in mine.outputs] == \
         [(s, print_tree(t)) for s, t in oracle.outputs]
     assert device_counts(mine.stats) == device_counts(oracle.stats)
+
+
+def check(text: str, **options):
+    """Run on cuda and on the reference: same net, outputs and order-free counters."""
+    mine = cuda.run(parse_book(text, "<test>"), RunOptions(**{"mem_bytes": 1 << 20, **options}))
+    agree(text, mine, options)
     return mine
 
 
@@ -191,6 +196,13 @@ def machine_run(text: str, mem_bytes: int) -> tuple:
     return machine, cpu.complete(machine, 0.0)
 
 
+def check_machine(text: str, **options) -> tuple:
+    """`check` on a cuda Machine kept for inspection (one run for both): (machine, result)."""
+    machine, mine = machine_run(text, options.get("mem_bytes", 1 << 20))
+    agree(text, mine, options)
+    return machine, mine
+
+
 def test_a_net_reduced_on_the_device_comes_back_empty():
     """A net reduced to a number on the device leaves no node and no var but the root in use,
     so the host's bump pointers start over."""
@@ -205,8 +217,7 @@ def test_live_nodes_come_back_moved_down():
     free slot below the bump pointers, and the reference's readback."""
     from hvmlang.runtime import kernels as K
     text = "@main = t & @gen ~ (#5 t)\n" + TREE.split("\n", 2)[2]
-    check(text, mem_bytes=1 << 15)
-    machine, result = machine_run(text, 1 << 15)
+    machine, _ = check_machine(text, mem_bytes=1 << 15)
     st = machine.st
     assert machine.phases and st[K.S_NBUMP] == 32      # the pairs of a tree of 32 leaves
     assert (st[K.S_NFREE], st[K.S_VFREE]) == (0, 0) and st[K.S_VBUMP] > K.ROOT + 1
@@ -236,8 +247,7 @@ def test_chains_are_cut_while_the_pass_empties(monkeypatch):
     for check_every, emptying in ((64, 4), (1, 1)):
         monkeypatch.setattr(cuda_kernels, "CHECK", check_every)
         monkeypatch.setattr(cuda_kernels, "EMPTYING", emptying)
-        check(TREE.replace("#4", "#5"))
-        machine, _ = machine_run(TREE.replace("#4", "#5"), 1 << 20)
+        machine, _ = check_machine(TREE.replace("#4", "#5"))
         syncs.append(len(machine.trace))
     assert syncs[1] > syncs[0], syncs
 
@@ -248,8 +258,7 @@ def test_deferred_calls_come_back(text, monkeypatch):
     """With SOFT = 1 the threads defer every call they stack; the host hands each back through
     the frontier, and the result is the reference's."""
     monkeypatch.setattr(cuda, "SOFT", 1)
-    check(text)
-    machine, _ = machine_run(text, 1 << 20)
+    machine, _ = check_machine(text)
     assert sum(row[8] for row in machine.trace) > 0
 
 
@@ -266,8 +275,7 @@ def test_deferred_calls_left_at_the_end_of_a_phase_go_to_the_cpu_kernel(monkeypa
     result = cpu.complete(machine, 0.0)
     assert print_net(result.net) == "#64"
     assert len(machine.phases) > 1 and any(row[9] > 0 for row in machine.trace)
-    assert device_counts(result.stats) == \
-        device_counts(reference.run(parse_book(text, "<test>"), RunOptions()).stats)
+    agree(text, result, {})
 
 
 @pytest.mark.parametrize("free, used", [(150_000, True), (1_000, False)])
@@ -275,8 +283,7 @@ def test_device_heap_scales_to_the_free_gpu_memory(free, used, monkeypatch):
     """A GPU with little memory free gets a smaller device heap; with too little for the heap in
     use the net stays on the cpu kernel. Either way the result is the reference's."""
     monkeypatch.setattr(cuda, "free_gpu_memory", lambda: free)
-    check(TREE)
-    machine, _ = machine_run(TREE, 1 << 20)
+    machine, _ = check_machine(TREE)
     assert machine.device.ncap < machine.nodes.size // 2
     assert bool(machine.phases) == used
 
