@@ -103,7 +103,6 @@ def phases(paths: list[str], trace_dir: str | None = None) -> None:
     from hvmlang.runtime.layout import pack
     from hvmlang.runtime import cpu
     cuda.load()
-    cpu.prepare()       # compiled here, not in the first cpu stint, whose rate the phases use
     for p in paths:
         book = compile_program(p)
         machine = cuda.Machine(pack(book), RunOptions(mem_bytes=MEM))

@@ -229,6 +229,7 @@ class Machine(cpu.Machine):
 
     def __init__(self, prog: Program, options: RunOptions, initial: int | None = None):
         super().__init__(prog, options, initial)
+        cpu.prepare()       # compiling the kernels must not count in the first stint's rate
         self.gpu = not prog.uses_sinks
         self.quota = self.stint = CPU_QUOTA   # cpu interactions left / of the next stint
         self.cpu_rate = 0.0         # interactions per second of the cpu kernel in its last stint
