@@ -2,11 +2,15 @@
 
     python bench/cuda_profile.py launches bench/programs_gpu/sum_rec24.hvm
     python bench/cuda_profile.py stalls bench/programs_gpu/sum_rec24.hvm --skip 30
+    python bench/cuda_profile.py memory bench/programs_gpu/sum_rec24.hvm --set MAX_THREADS=16384
 
 `launches` profiles every `step` launch of one run (`cuda_check.py --phases`) and sums their
 time by grid size, with the warps active and the threads an instruction serves, weighted by
 time. `stalls` profiles one launch (after --skip others) with the source counters and prints
-why its warps stalled, in all and at the SASS instructions that took most samples.
+why its warps stalled, in all and at the SASS instructions that took most samples. `memory`
+profiles --count launches (after --skip) with MEMORY_METRICS: where the kernel's loads and
+stores went (L1 hits of local memory, L2, DRAM) and how big the SM's L1 was. --set NAME=VALUE
+is passed on to cuda_check.py (a tuning constant of runtime/cuda.py).
 """
 from __future__ import annotations
 
@@ -25,15 +29,28 @@ ROOT = Path(__file__).resolve().parent.parent
 LAUNCH_METRICS = ("gpu__time_duration.sum", "launch__grid_size",
                   "sm__warps_active.avg.pct_of_peak_sustained_active",
                   "smsp__thread_inst_executed_per_inst_executed.ratio")
+MEMORY_METRICS = ("gpu__time_duration.sum", "launch__grid_size", "smsp__inst_executed.sum",
+                  "launch__shared_mem_config_size",
+                  "l1tex__t_sectors_pipe_lsu_mem_local_op_ld.sum",
+                  "l1tex__t_sectors_pipe_lsu_mem_local_op_ld_lookup_hit.sum",
+                  "l1tex__t_sectors_pipe_lsu_mem_local_op_st.sum",
+                  "l1tex__t_sectors_pipe_lsu_mem_local_op_st_lookup_hit.sum",
+                  "l1tex__t_sectors_pipe_lsu_mem_global_op_ld.sum",
+                  "l1tex__t_sectors_pipe_lsu_mem_global_op_st.sum",
+                  "l1tex__t_sectors_pipe_lsu_mem_global_op_atom.sum",
+                  "lts__t_sectors.sum", "lts__t_sector_hit_rate.pct",
+                  "dram__bytes_read.sum", "dram__bytes_write.sum")
 NCU = shutil.which("ncu") or "/usr/local/cuda/bin/ncu"
 
 
-def ncu(args: list[str], program: str) -> str:
-    """Run `cuda_check.py --phases program` under ncu with args; its output."""
+def ncu(args: list[str], program: str, settings: list[str] = ()) -> str:
+    """Run `cuda_check.py --phases program` (with --set for each of settings) under ncu with
+    args; its output."""
     if not os.path.exists(NCU):
         sys.exit("ncu (Nsight Compute) not found")
+    sets = [x for setting in settings for x in ("--set", setting)]
     cmd = [NCU, "--kernel-name", "regex:^step", *args, sys.executable,
-           str(ROOT / "bench/cuda_check.py"), "--phases", program]
+           str(ROOT / "bench/cuda_check.py"), *sets, "--phases", program]
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
 
@@ -42,15 +59,20 @@ def number(text: str) -> float:
     return float(text.replace(",", "") or 0)
 
 
+def per_launch(out: str) -> dict[str, dict[str, float]]:
+    """ncu's CSV of --metrics (one row per launch and metric) as metric values by launch."""
+    values: dict[str, dict[str, float]] = collections.defaultdict(dict)
+    for row in csv.DictReader(io.StringIO(out[out.index('"ID"'):])):
+        values[row["ID"]][row["Metric Name"]] = number(row["Metric Value"])
+    return values
+
+
 def launch_table(out: str) -> list[str]:
     """ncu's CSV of LAUNCH_METRICS, one row per launch and metric: time in `step` by grid size
     (powers of two), with the warps active and the threads per instruction weighted by time."""
-    rows = csv.DictReader(io.StringIO(out[out.index('"ID"'):]))
-    per_launch: dict[str, dict[str, float]] = collections.defaultdict(dict)
-    for row in rows:
-        per_launch[row["ID"]][row["Metric Name"]] = number(row["Metric Value"])
     groups: dict[int, list[float]] = collections.defaultdict(lambda: [0, 0.0, 0.0, 0.0])
-    for m in per_launch.values():
+    launches = per_launch(out)
+    for m in launches.values():
         grid = int(m["launch__grid_size"])
         g, t = groups[1 << (grid.bit_length() - 1)], m["gpu__time_duration.sum"]
         g[0] += 1
@@ -58,7 +80,7 @@ def launch_table(out: str) -> list[str]:
         g[2] += t * m[LAUNCH_METRICS[2]]
         g[3] += t * m[LAUNCH_METRICS[3]]
     total = sum(g[1] for g in groups.values()) or 1
-    lines = [f"{len(per_launch)} launches of step, {total / 1e9:.3f} s"]
+    lines = [f"{len(launches)} launches of step, {total / 1e9:.3f} s"]
     for grid, (n, t, warps, threads) in sorted(groups.items()):
         lines.append(f"grid {grid:>5}+ blocks: {n:4} launches, {100 * t / total:5.1f}% of the "
                      f"time, warps active {warps / t:5.1f}%, threads per instruction "
@@ -86,6 +108,32 @@ def stall_table(out: str, top: int) -> list[str]:
     return lines
 
 
+def memory_table(out: str) -> list[str]:
+    """One line per launch of ncu's CSV of MEMORY_METRICS."""
+    lines = []
+    for launch, m in per_launch(out).items():
+        def share(part: str, whole: str) -> float:
+            return 100 * m[part] / max(m[whole], 1)
+        local = "l1tex__t_sectors_pipe_lsu_mem_local_op_"
+        glob = "l1tex__t_sectors_pipe_lsu_mem_global_op_"
+        sectors = m["lts__t_sectors.sum"] / 1e6
+        lines.append(
+            f"launch {launch}: {m['launch__grid_size']:.0f} blocks, "
+            f"{m['gpu__time_duration.sum'] / 1e6:.2f} ms, "
+            f"{m['smsp__inst_executed.sum'] / 1e6:.1f} M warp instructions, "
+            f"L1 config {m['launch__shared_mem_config_size'] / 1024:.0f} KB shared; "
+            f"local sectors ld {m[local + 'ld.sum'] / 1e6:.1f} M "
+            f"({share(local + 'ld_lookup_hit.sum', local + 'ld.sum'):.0f}% L1 hits), "
+            f"st {m[local + 'st.sum'] / 1e6:.1f} M "
+            f"({share(local + 'st_lookup_hit.sum', local + 'st.sum'):.0f}% hits); global "
+            f"sectors ld {m[glob + 'ld.sum'] / 1e6:.1f} M, st {m[glob + 'st.sum'] / 1e6:.1f} M, "
+            f"atom {m[glob + 'atom.sum'] / 1e6:.1f} M; L2 {sectors:.1f} M sectors "
+            f"({m['lts__t_sector_hit_rate.pct']:.0f}% hits); DRAM "
+            f"{m['dram__bytes_read.sum'] / 2**20:.0f} MB read, "
+            f"{m['dram__bytes_write.sum'] / 2**20:.0f} MB written")
+    return lines
+
+
 def launches(program: str) -> list[str]:
     """Profile every `step` launch of one run of program."""
     return launch_table(ncu(["--csv", "--metrics", ",".join(LAUNCH_METRICS)], program))
@@ -103,14 +151,29 @@ def stalls(program: str, skip: int, top: int) -> list[str]:
     return stall_table(out, top)
 
 
+def memory(program: str, skip: int, count: int, settings: list[str]) -> list[str]:
+    """Profile launches skip + 1 .. skip + count of one run of program with MEMORY_METRICS."""
+    return memory_table(ncu(["--launch-skip", str(skip), "--launch-count", str(count), "--csv",
+                             "--print-units", "base",
+                             "--metrics", ",".join(MEMORY_METRICS)], program, settings))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["launches", "stalls"])
+    parser.add_argument("what", choices=["launches", "stalls", "memory"])
     parser.add_argument("program")
     parser.add_argument("--skip", type=int, default=30, help="launches before the one profiled")
     parser.add_argument("--top", type=int, default=20, help="SASS instructions listed")
+    parser.add_argument("--count", type=int, default=2, help="launches profiled by memory")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a tuning constant of runtime/cuda.py, passed to cuda_check.py")
     a = parser.parse_args()
-    lines = launches(a.program) if a.what == "launches" else stalls(a.program, a.skip, a.top)
+    if a.what == "launches":
+        lines = launches(a.program)
+    elif a.what == "stalls":
+        lines = stalls(a.program, a.skip, a.top)
+    else:
+        lines = memory(a.program, a.skip, a.count, a.set)
     print(f"{Path(a.program).stem}:")
     print("\n".join(lines))
     return 0
