@@ -71,8 +71,8 @@ def launch_table(out: str) -> list[str]:
     """ncu's CSV of LAUNCH_METRICS, one row per launch and metric: time in `step` by grid size
     (powers of two), with the warps active and the threads per instruction weighted by time."""
     groups: dict[int, list[float]] = collections.defaultdict(lambda: [0, 0.0, 0.0, 0.0])
-    launches = per_launch(out)
-    for m in launches.values():
+    by_launch = per_launch(out)
+    for m in by_launch.values():
         grid = int(m["launch__grid_size"])
         g, t = groups[1 << (grid.bit_length() - 1)], m["gpu__time_duration.sum"]
         g[0] += 1
@@ -80,7 +80,7 @@ def launch_table(out: str) -> list[str]:
         g[2] += t * m[LAUNCH_METRICS[2]]
         g[3] += t * m[LAUNCH_METRICS[3]]
     total = sum(g[1] for g in groups.values()) or 1
-    lines = [f"{len(launches)} launches of step, {total / 1e9:.3f} s"]
+    lines = [f"{len(by_launch)} launches of step, {total / 1e9:.3f} s"]
     for grid, (n, t, warps, threads) in sorted(groups.items()):
         lines.append(f"grid {grid:>5}+ blocks: {n:4} launches, {100 * t / total:5.1f}% of the "
                      f"time, warps active {warps / t:5.1f}%, threads per instruction "
