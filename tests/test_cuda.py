@@ -90,13 +90,45 @@ def test_parallel_tree_sum():
     assert print_net(check(TREE).net) == "#16"
 
 
-@pytest.mark.parametrize("local", [64, 4], ids=["local", "global"])
-def test_scratch_in_local_or_global_memory(local, monkeypatch):
-    """A thread keeps its scratch in local memory when the program's fits LOCAL_SCR words, else
-    its slice of the global `scr`: both give the reference's results."""
+@pytest.mark.parametrize("shared, local", [(48 << 10, 64), (0, 64), (0, 4)],
+                         ids=["shared", "local", "global"])
+def test_scratch_in_shared_local_or_global_memory(shared, local, monkeypatch):
+    """A thread keeps its redex stack and scratch in shared memory when its block's fit SHARED
+    bytes, else the stack in local memory with the scratch when the program's fits LOCAL_SCR
+    words, or else with the scratch in its slice of the global `scr`: all three give the
+    reference's results."""
+    monkeypatch.setattr(cuda, "SHARED", shared)
     monkeypatch.setattr(cuda_kernels, "LOCAL_SCR", local)
     assert print_net(check(TREE).net) == "#16"
     check("@main = a & @c2 ~ (@c2 (@c2 (@inc (#0 a))))\n" + CHURCH)
+
+
+@pytest.mark.parametrize("shared", [48 << 10, 0], ids=["shared", "local"])
+def test_a_stack_of_two_pairs_in_shared_or_local_memory(shared, monkeypatch):
+    """With room for two pairs on a thread's stack, in shared or in local memory, and long
+    chains kept to themselves, most pushes find the stack full and go to the next frontier:
+    the results stay the reference's."""
+    monkeypatch.setattr(cuda, "SHARED", shared)
+    monkeypatch.setattr(cuda, "STEPS", 512)
+    monkeypatch.setattr(cuda, "SHARE_BELOW", 0)
+    monkeypatch.setattr(cuda_kernels, "LS", 2)
+    monkeypatch.setattr(cuda_kernels, "LS_WORDS", 4)
+    machine, result = check_machine(TREE)
+    assert print_net(result.net) == "#16"
+    assert (machine.device.shared > 0) == (shared > 0)
+
+
+def test_blocks_halved_when_only_half_fit_their_stacks_in_shared_memory(monkeypatch):
+    """A program whose threads' stacks and scratch fit shared memory for half a block runs in
+    blocks of half the threads, with both in shared memory."""
+    from hvmlang.runtime.layout import pack
+    prog = pack(parse_book(TREE, "<test>"))
+    thread = 8 * (2 * prog.width + 2 * prog.links + 1 + cuda_kernels.LS_WORDS)
+    monkeypatch.setattr(cuda, "BLOCK", 64)
+    monkeypatch.setattr(cuda, "SHARED", thread * 32)
+    machine, result = check_machine(TREE)
+    assert print_net(result.net) == "#16"
+    assert (machine.device.block, machine.device.shared) == (32, thread * 32)
 
 
 @pytest.mark.parametrize("main, net", [

@@ -40,6 +40,7 @@ from .layout import Program, pack
 CPU_QUOTA = 1 << 19       # interactions of the cpu kernel before the GPU is first tried
 MAX_THREADS = 1 << 17     # threads of one pass
 BLOCK = 128               # threads per block
+SHARED = 48 << 10         # shared memory a block may take for its threads' stacks and scratch
 SWEEP_BLOCKS = 1 << 10    # blocks of the fill and compaction kernels (grid-stride loops)
 SPANS = 1 << 16           # most spans of slots that the live entries are counted in
 STEPS = 512               # interactions a thread may do for one frontier redex
@@ -110,7 +111,11 @@ class Device:
         self.host = (m.nodes.size // 2, m.vs.size)
         sw = 2 * m.prog.width + 2 * m.prog.links + 1
         self.threads = max(BLOCK, min(MAX_THREADS, (32 << 20) // sw) // BLOCK * BLOCK)
-        scratch = self.threads * sw if sw > self.k.LOCAL_SCR else 1   # else in local memory
+        tw = 8 * (sw + self.k.LS_WORDS)     # bytes of a thread's stack and scratch
+        self.block = BLOCK if tw * BLOCK <= SHARED else max(32, BLOCK // 2)
+        self.shared = tw * self.block if tw * self.block <= SHARED else 0
+        wide = not self.shared and sw > self.k.LOCAL_SCR
+        scratch = self.threads * sw if wide else 1     # else in shared or local memory
         room = GPU_SHARE * free_gpu_memory() - 8 * scratch - m.prog.words.nbytes
         scale = min(1.0, max(0.0, room) / (NODE_BYTES * self.host[0] + VAR_BYTES * self.host[1]))
         self.ncap, self.vcap = int(self.host[0] * scale), int(self.host[1] * scale)
@@ -125,7 +130,7 @@ class Device:
         lablo = int(m.st[K.S_LABLO])
         self.soft = (self.ncap // SOFT, self.vcap // SOFT)
         self.par = cuda.to_device(np.array([self.ncap, self.vcap, lablo, m.prog.width, sw,
-                                            *self.soft], np.int64))
+                                            *self.soft, int(self.shared > 0)], np.int64))
         self.ctl = cuda.device_array(self.k.CTL_SIZE, np.int64)
 
     def grid(self, n: int) -> int:
@@ -300,9 +305,9 @@ class Machine(cpu.Machine):
             threads = min(dev.threads, max(BLOCK, 4 * count))
             launches, before = BATCH[0] if count < SMALL else BATCH[1], count
             for _ in range(launches):
-                k.step[dev.grid(threads), BLOCK](dev.nodes, dev.vs, fin, fout, dev.dfr, dev.ctl,
-                                                 dev.par, dev.prog, dev.scr, dev.npool,
-                                                 dev.vpool, parity, STEPS, share)
+                k.step[-(-threads // dev.block), dev.block, 0, dev.shared](
+                    dev.nodes, dev.vs, fin, fout, dev.dfr, dev.ctl, dev.par, dev.prog, dev.scr,
+                    dev.npool, dev.vpool, parity, STEPS, share)
                 parity = (parity + 1) % 3
                 fin, fout = fout, fin
             ctl[:] = dev.ctl.copy_to_host()

@@ -3,19 +3,21 @@
 Input: the cpu backend's heap (kernels.py port layout and arrays) in device memory, with every
 free node (`nodes[2a]`) and free var cell marked FREE, and the pre-packed book
 (layout.Program.words). `step` reduces one frontier: thread t takes redex t, then the next
-untaken one, and drains each through a small local stack for at most `steps` interactions, or
-until the pass's frontier is taken and most threads have finished; the redexes it leaves go to
-the next frontier through an atomic increment. Links deposit into var cells with an atomic
-exchange (the first end to arrive leaves its port, the second takes it, frees the cell and goes
-on), so the nodes of a redex belong to the thread holding it and their aux ports need no
-atomics. Nodes and vars come from per-thread chunks refilled from a pool of free indices
+untaken one, and drains each through a small stack for at most `steps` interactions, or until
+the pass's frontier is taken and most threads have finished; the redexes it leaves go to the
+next frontier through an atomic increment. A thread's stack and the scratch its expansions place
+ports from are in shared memory when its block's fit (par P_SHARED), else in local memory: with
+a hundred thousand threads, local memory overflowed the SMs' L1. Links deposit into var cells
+with an atomic exchange (the first end to arrive leaves its port, the second takes it, frees the
+cell and goes on), so the nodes of a redex belong to the thread holding it and their aux ports
+need no atomics. Nodes and vars come from per-thread chunks refilled from a pool of free indices
 (`compact` gathers it) or from the bump pointers; REF expansions reserve fresh DUP labels with
 an atomic add. A thread that cannot allocate sets C_FULL, hands the redexes of that chain on
 untouched and goes on with its next frontier redex (which may need no memory, or find some that
 others freed). Once free slots fall under the soft limits (par P_NSOFT, P_VSOFT) the threads
 defer calls (the REF expansions that kernels.reduce takes last) to `dfr` instead of stacking
-them, so the rest of the net is reduced, and frees memory, before it grows again; the host
-hands deferred calls back, most recent first, as the frontier empties.
+them, so the rest of the net is reduced, and frees memory, before it grows again; the host hands
+deferred calls back, most recent first, as the frontier empties.
 Rules and counters are those of kernels.reduce (sinks excepted: the host keeps programs that use
 HVM.log/HVM.print on the cpu kernel).
 """
@@ -32,9 +34,9 @@ from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_FUSE, D_NDUP, D_NLAB,
                       LAB_SHIFT, LOW_MASK, NSINKS, NUM, NUM_MASK, OPR, REF, TAG_MASK, VAR)
 
 FREE = -1        # mark of a free node (first word) or var cell
-LS = 16          # local redex stack of a thread (pairs)
+LS = 16          # redex stack of a thread (pairs)
 LS_WORDS = 2 * LS
-CH = 32          # nodes / vars a thread holds ready to use
+CH = 8           # nodes / vars a thread holds ready to use (32 spread its chunks over L1)
 CHECK = 64       # interactions of a chain between two looks at whether the GPU is emptying
 EMPTYING = 4     # it is once fewer than 1/EMPTYING of a pass's threads are still running
 LOCAL_SCR = 64   # scratch words a thread keeps in local memory (wider programs: global `scr`)
@@ -51,8 +53,8 @@ C_STARTED, C_FINISHED = 21, 24   # threads of a pass that started / finished (th
 CTL_SIZE = 27
 
 # par: sizes that stay fixed during a phase
-P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH, P_NSOFT, P_VSOFT = range(7)
-PAR_SIZE = 7
+P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH, P_NSOFT, P_VSOFT, P_SHARED = range(8)
+PAR_SIZE = 8
 
 # per-thread state: counters, chunk fill, local stack pointer, share flag, defer flag
 T_ANNI, T_COMM, T_ERAS, T_DREF, T_OPER, T_NC, T_VC, T_SP, T_SHARE, T_DEFER = range(10)
@@ -469,19 +471,25 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
         return
     cuda.atomic.add(ctl, C_STARTED + parity, 1)
     ts = cuda.local.array(TS_SIZE, np.int64)
-    lst = cuda.local.array(LS_WORDS, np.int64)
-    nch = cuda.local.array(CH, np.int64)
-    vch = cuda.local.array(CH, np.int64)
+    nch = cuda.local.array(CH, np.uint32)   # indices fit 32 bits (ADDR_MASK); halved, the
+    vch = cuda.local.array(CH, np.uint32)   # chunks leave more of L1 to the other threads
     for k in range(TS_SIZE):
         ts[k] = 0
     ts[T_SHARE] = share
     ts[T_DEFER] = ctl[C_DEFER]
     sw = par[P_SWIDTH]
-    if sw <= LOCAL_SCR:
+    if par[P_SHARED] != 0:      # sw + LS_WORDS words a thread, interleaved by thread
+        tile = cuda.shared.array(0, types.int64)
+        bd = cuda.blockDim.x
+        sc = tile[cuda.threadIdx.x:sw * bd:bd]
+        lst = tile[sw * bd + cuda.threadIdx.x::bd]
+    elif sw <= LOCAL_SCR:
         sc = cuda.local.array(LOCAL_SCR, np.int64)
-        sc[sw - 1] = 0          # the zero slot (layout), read by `place` for plain ports
+        lst = cuda.local.array(LS_WORDS, np.int64)
     else:
         sc = scr[tid * sw:(tid + 1) * sw]
+        lst = cuda.local.array(LS_WORDS, np.int64)
+    sc[sw - 1] = 0              # the zero slot (layout), read by `place` for plain ports
     i = tid
     while i < count:
         lst[0] = fin[2 * i]
