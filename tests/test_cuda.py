@@ -94,9 +94,9 @@ def test_parallel_tree_sum():
                          ids=["shared", "local", "global"])
 def test_scratch_in_shared_local_or_global_memory(shared, local, monkeypatch):
     """A thread keeps its redex stack and scratch in shared memory when its block's fit SHARED
-    bytes, else the stack in local memory with the scratch when the program's fits LOCAL_SCR
-    words, or else with the scratch in its slice of the global `scr`: all three give the
-    reference's results."""
+    bytes, else its stack in local memory and its scratch there too when the program's fits
+    LOCAL_SCR words, or in its slice of the global `scr`: all three give the reference's
+    results."""
     monkeypatch.setattr(cuda, "SHARED", shared)
     monkeypatch.setattr(cuda_kernels, "LOCAL_SCR", local)
     assert print_net(check(TREE).net) == "#16"
