@@ -133,13 +133,13 @@ class Device:
                                             *self.soft, int(self.shared > 0)], np.int64))
         self.ctl = cuda.device_array(self.k.CTL_SIZE, np.int64)
 
-    def grid(self, n: int) -> int:
-        """Blocks of BLOCK threads that cover n threads."""
-        return int(max(1, -(-n // BLOCK)))
+    def grid(self, n: int, block: int) -> int:
+        """Blocks of `block` threads that cover n threads."""
+        return int(max(1, -(-n // block)))
 
     def sweep(self, n: int) -> int:
         """Blocks of a grid-stride sweep over n entries."""
-        return min(self.grid(n), SWEEP_BLOCKS)
+        return min(self.grid(n, BLOCK), SWEEP_BLOCKS)
 
     def fill(self, arr, lo: int, hi: int, value: int):
         """arr[lo:hi] = value on the device."""
@@ -169,11 +169,11 @@ class Device:
         span = max(64, -(-(hi - lo) // SPANS))
         groups = -(-(hi - lo) // span)
         counts = self.cuda.device_array(groups, np.int64)
-        self.h.count_live[self.grid(groups), BLOCK](arr, stride, lo, hi, span, counts)
+        self.h.count_live[self.grid(groups, BLOCK), BLOCK](arr, stride, lo, hi, span, counts)
         c = counts.copy_to_host()
         offsets = self.cuda.to_device(np.cumsum(c) - c)
-        self.h.number_live[self.grid(groups), BLOCK](arr, stride, lo, hi, span, offsets, base,
-                                                     index)
+        self.h.number_live[self.grid(groups, BLOCK), BLOCK](arr, stride, lo, hi, span, offsets,
+                                                            base, index)
         return int(c.sum())
 
     def move_down(self, ctl: np.ndarray, front, pairs: int) -> tuple:
@@ -305,7 +305,7 @@ class Machine(cpu.Machine):
             threads = min(dev.threads, max(BLOCK, 4 * count))
             launches, before = BATCH[0] if count < SMALL else BATCH[1], count
             for _ in range(launches):
-                k.step[-(-threads // dev.block), dev.block, 0, dev.shared](
+                k.step[dev.grid(threads, dev.block), dev.block, 0, dev.shared](
                     dev.nodes, dev.vs, fin, fout, dev.dfr, dev.ctl, dev.par, dev.prog, dev.scr,
                     dev.npool, dev.vpool, parity, STEPS, share)
                 parity = (parity + 1) % 3
