@@ -118,17 +118,21 @@ def test_a_stack_of_two_pairs_in_shared_or_local_memory(shared, monkeypatch):
     assert (machine.device.shared > 0) == (shared > 0)
 
 
-def test_blocks_halved_when_only_half_fit_their_stacks_in_shared_memory(monkeypatch):
+@pytest.mark.parametrize("room, block, shared", [(32, 32, 32), (31, 64, 0)],
+                         ids=["half fits", "none fits"])
+def test_blocks_halved_when_only_half_fit_their_stacks_in_shared_memory(room, block, shared,
+                                                                        monkeypatch):
     """A program whose threads' stacks and scratch fit shared memory for half a block runs in
-    blocks of half the threads, with both in shared memory."""
+    blocks of half the threads, with both in shared memory; one for which not even half fits
+    keeps whole blocks, with both in local memory."""
     from hvmlang.runtime.layout import pack
     prog = pack(parse_book(TREE, "<test>"))
     thread = 8 * (2 * prog.width + 2 * prog.links + 1 + cuda_kernels.LS_WORDS)
     monkeypatch.setattr(cuda, "BLOCK", 64)
-    monkeypatch.setattr(cuda, "SHARED", thread * 32)
+    monkeypatch.setattr(cuda, "SHARED", thread * room)
     machine, result = check_machine(TREE)
     assert print_net(result.net) == "#16"
-    assert (machine.device.block, machine.device.shared) == (32, thread * 32)
+    assert (machine.device.block, machine.device.shared) == (block, thread * shared)
 
 
 @pytest.mark.parametrize("main, net", [

@@ -112,8 +112,9 @@ class Device:
         sw = 2 * m.prog.width + 2 * m.prog.links + 1
         self.threads = max(BLOCK, min(MAX_THREADS, (32 << 20) // sw) // BLOCK * BLOCK)
         tw = 8 * (sw + self.k.LS_WORDS)     # bytes of a thread's stack and scratch
-        self.block = BLOCK if tw * BLOCK <= SHARED else max(32, BLOCK // 2)
-        self.shared = tw * self.block if tw * self.block <= SHARED else 0
+        fits = [b for b in (BLOCK, max(32, BLOCK // 2)) if tw * b <= SHARED]
+        self.block = fits[0] if fits else BLOCK     # halved only when that lets it fit
+        self.shared = tw * self.block if fits else 0
         wide = not self.shared and sw > self.k.LOCAL_SCR
         scratch = self.threads * sw if wide else 1     # else in shared or local memory
         room = GPU_SHARE * free_gpu_memory() - 8 * scratch - m.prog.words.nbytes
