@@ -127,7 +127,7 @@ def test_blocks_halved_when_only_half_fit_their_stacks_in_shared_memory(room, bl
     keeps whole blocks, with both in local memory."""
     from hvmlang.runtime.layout import pack
     prog = pack(parse_book(TREE, "<test>"))
-    thread = 8 * (2 * prog.width + 2 * prog.links + 1 + cuda_kernels.LS_WORDS)
+    thread = 8 * (2 * prog.width + 1 + cuda_kernels.LS_WORDS)
     monkeypatch.setattr(cuda, "BLOCK", 64)
     monkeypatch.setattr(cuda, "SHARED", thread * room)
     machine, result = check_machine(TREE)

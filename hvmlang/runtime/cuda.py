@@ -109,7 +109,7 @@ class Device:
         from numba import cuda
         self.cuda, self.k, self.h = cuda, _kernels, _heap
         self.host = (m.nodes.size // 2, m.vs.size)
-        sw = 2 * m.prog.width + 2 * m.prog.links + 1
+        sw = 2 * m.prog.width + 1          # node and var slots, the zero slot (layout)
         self.threads = max(BLOCK, min(MAX_THREADS, (32 << 20) // sw) // BLOCK * BLOCK)
         tw = 8 * (sw + self.k.LS_WORDS)     # bytes of a thread's stack and scratch
         fits = [b for b in (BLOCK, max(32, BLOCK // 2)) if tw * b <= SHARED]

@@ -447,7 +447,7 @@ def reduce(nodes, vs, nfs, vfs, rdx, outs, st, prog, scr, req, budget):
     vcap = vs.shape[0] - 1
     ocap = outs.shape[0] >> 1
     w = st[S_WIDTH]
-    lk = 2 * w
+    lk = 2 * w + 1              # after the node and var slots and the zero slot
     anni, comm, eras, dref, oper = st[S_ANNI], st[S_COMM], st[S_ERAS], st[S_DREF], st[S_OPER]
     nfree, nbump = st[S_NFREE], st[S_NBUMP]
     vfree, vbump = st[S_VFREE], st[S_VBUMP]

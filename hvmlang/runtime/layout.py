@@ -163,7 +163,7 @@ def pack(book: net.Book) -> Program:
         words += pd.dups
         width = max(width, row[D_NLEN], row[D_VLEN])
         links = max(links, row[D_RLEN] + row[D_SPINE] + 1)
-    _split(rows, words, len(names) * D_COLS, width, links)
+    _split(rows, words, len(names) * D_COLS, width)
     flat = [w for row in rows for w in row] + words
     return Program(names, ids[book.entry], np.array(flat, dtype=np.uint64).view(np.int64),
                    width, links, list(labels.con), [""] + list(labels.dup), sinks)
@@ -177,7 +177,8 @@ def is_local(p: int) -> bool:
 def _split_port(p: int, width: int, zero: int) -> tuple[int, int]:
     """Template port p as (bits kept, scratch slot, see kernels.place): a node port keeps its
     tag and label (a local label is the slot's, `label_dups`) and takes scr[node]; a VAR takes
-    scr[width + var]; any other port takes the zero slot."""
+    scr[width + var]; any other port takes the zero slot, scr[2 * width], which comes before the
+    cpu kernels' link list so that the cuda kernel's scratch ends there."""
     t = p & 15
     if t == VAR:
         return 0, width + (p >> 4)
@@ -186,12 +187,12 @@ def _split_port(p: int, width: int, zero: int) -> tuple[int, int]:
     return p, zero
 
 
-def _split(rows, words, start, width, links):
+def _split(rows, words, start, width):
     """Rewrite each template port p (at x) and each root as `_split_port` gives it: the bits
     kept at x, the scratch slot at x + tlen. At x + 2 * tlen goes the partner of a VAR: the
     node word (offset from the first) holding the wire's other end, or -1 (any other port, or
     a wire whose other end is in a redex)."""
-    zero = 2 * width + 2 * links
+    zero = 2 * width
     for row in rows[NSINKS:]:
         off, tlen = row[D_NOFF] - start, 2 * (row[D_NLEN] + row[D_RLEN])
         ends: dict[int, list[int]] = {}     # wire -> its words (one when the root holds it)

@@ -307,7 +307,7 @@ def work(nodes, vs, prog, scr, bag, ws, ctl, pool, nown, vown):
     kernels.reduce's; state lives in locals and is saved to `ws` on return."""
     rcap = bag.shape[0] >> 1
     w = ctl[C_WIDTH]
-    lk = 2 * w
+    lk = 2 * w + 1              # after the node and var slots and the zero slot
     need = w + 4
     links = (scr.shape[0] - 1 - 2 * w) // 2
     lablo = ctl[C_LABLO]
