@@ -29,7 +29,7 @@ from numba import config, cuda, types
 from numba.extending import intrinsic
 
 from . import kernels as K
-from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_FUSE, D_NDUP, D_NLAB, D_NLEN, D_NOFF,
+from .kernels import (U, ADDR_BITS, ADDR_MASK, CON, D_COLS, D_FUSE, D_NDUP, D_NLAB, D_NLEN, D_NOFF,
                       D_RKX, D_RLEN, D_ROFF, D_ROOT, D_VLEN, DUP, ERA, FLIP, LAB_MASK,
                       LAB_SHIFT, LOW_MASK, NSINKS, NUM, NUM_MASK, OPR, REF, TAG_MASK, VAR)
 
@@ -130,14 +130,14 @@ def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
     want = (CH if free > SCARCE else 4) - c
     p = cuda.atomic.add(ctl, cpos, want)
     while want > 0 and p < top:
-        ch[c] = pool[p]
+        ch[U(c)] = pool[U(p)]
         c += 1
         p += 1
         want -= 1
     if want > 0:
         b = cuda.atomic.add(ctl, cbump, want)
         while want > 0 and b < cap:
-            ch[c] = b
+            ch[U(c)] = b
             c += 1
             b += 1
             want -= 1
@@ -155,16 +155,16 @@ def take(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
         return 0
     c = ts[slot] - 1
     ts[slot] = c
-    return ch[c]
+    return ch[U(c)]
 
 
 @cuda.jit(device=True)
 def release(arr, stride, i, ch, ts, slot):
     """Mark entry i free and keep it for this thread's next allocations if there is room."""
-    arr[stride * i] = FREE
+    arr[U(stride * i)] = FREE
     c = ts[slot]
     if c < CH:
-        ch[c] = i
+        ch[U(c)] = i
         ts[slot] = c + 1
 
 
@@ -176,16 +176,16 @@ def push(x, y, lst, ts, fout, dfr, ctl, cout):
     sp = ts[T_SP]
     if ts[T_DEFER] != 0 and is_call(x, y):
         j = cuda.atomic.add(ctl, C_DCNT, 1)
-        dfr[2 * j] = x
-        dfr[2 * j + 1] = y
+        dfr[U(2 * j)] = x
+        dfr[U(2 * j + 1)] = y
     elif sp < LS and (ts[T_SHARE] == 0 or sp == 0):
-        lst[2 * sp] = x
-        lst[2 * sp + 1] = y
+        lst[U(2 * sp)] = x
+        lst[U(2 * sp + 1)] = y
         ts[T_SP] = sp + 1
     else:
         j = cuda.atomic.add(ctl, cout, 1)
-        fout[2 * j] = x
-        fout[2 * j + 1] = y
+        fout[U(2 * j)] = x
+        fout[U(2 * j + 1)] = y
 
 
 @cuda.jit(device=True)
@@ -197,7 +197,7 @@ def link(x, y, vs, ts, lst, vch, fout, dfr, ctl, cout):
             x, y = y, x
         if (x & TAG_MASK) != VAR:
             break
-        v = x >> 4
+        v = (x >> 4) & ADDR_MASK     # masked: known non-negative, no wraparound code
         got = cuda.atomic.exch(vs, v, y)
         if got == 0:
             return
@@ -216,10 +216,11 @@ def link(x, y, vs, ts, lst, vch, fout, dfr, ctl, cout):
 def follow(x, vs, vch, ts):
     """The port at the far end of x through wires whose other end has arrived (freed)."""
     while (x & TAG_MASK) == VAR:
-        y = cuda.atomic.cas(vs, x >> 4, 0, 0)
+        v = (x >> 4) & ADDR_MASK
+        y = cuda.atomic.cas(vs, v, 0, 0)
         if y == 0:
             break
-        release(vs, 1, x >> 4, vch, ts, T_VC)
+        release(vs, 1, v, vch, ts, T_VC)
         x = y
     return x
 
@@ -230,55 +231,55 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
     """REF a meeting the node b: build its template (fusing a root that annihilates with b);
     interactions done, or -1 when no memory was left (nothing written)."""
     row = (a >> 4) * D_COLS
-    nlen = prog[row + D_NLEN]
-    vlen = prog[row + D_VLEN]
-    rlen = prog[row + D_RLEN]
+    nlen = prog[U(row + D_NLEN)]
+    vlen = prog[U(row + D_VLEN)]
+    rlen = prog[U(row + D_RLEN)]
     w = par[P_WIDTH]
-    fuse = ((prog[row + D_FUSE] ^ b) & ~ADDR_BITS) == 0
+    fuse = ((prog[U(row + D_FUSE)] ^ b) & ~ADDR_BITS) == 0
     first = 1 if fuse else 0
     for i in range(first, nlen):
         m = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
                  par[P_NSOFT])
         if m == 0:
             return -1
-        sc[i] = m << 4
+        sc[U(i)] = m << 4
     for j in range(vlen):
         v = take(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP],
                  par[P_VSOFT])
         if v == 0:
             return -1
-        sc[w + j] = v << 4
-    noff = prog[row + D_NOFF]
+        sc[U(w + j)] = v << 4
+    noff = prog[U(row + D_NOFF)]
     tlen = 2 * (nlen + rlen)
-    nlab = prog[row + D_NLAB]
+    nlab = prog[U(row + D_NLAB)]
     if nlab != 0:
         lablo = par[P_LABLO]
         base = fresh_base(counted_label(cuda.atomic.add(ctl, C_LABEL, nlab), lablo), nlab, lablo)
-        label_dups(prog, sc, noff + 3 * tlen, prog[row + D_NDUP], base)
+        label_dups(prog, sc, noff + 3 * tlen, prog[U(row + D_NDUP)], base)
     for j in range(vlen):
-        vs[sc[w + j] >> 4] = 0
+        vs[U(sc[U(w + j)] >> 4)] = 0
     for i in range(first, nlen):
-        m = (sc[i] >> 4) & ADDR_MASK
+        m = (sc[U(i)] >> 4) & ADDR_MASK
         x = noff + 2 * i
-        nodes[2 * m] = place(prog[x], prog[x + tlen], sc)
-        nodes[2 * m + 1] = place(prog[x + 1], prog[x + 1 + tlen], sc)
+        nodes[U(2 * m)] = place(prog[U(x)], prog[U(x + tlen)], sc)
+        nodes[U(2 * m + 1)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], sc)
     fence()
-    roff = prog[row + D_ROFF]
+    roff = prog[U(row + D_ROFF)]
     for r in range(0, 2 * rlen, 2):
-        link(place(prog[roff + r], prog[roff + r + tlen], sc),
-             place(prog[roff + r + 1], prog[roff + r + 1 + tlen], sc),
+        link(place(prog[U(roff + r)], prog[U(roff + r + tlen)], sc),
+             place(prog[U(roff + r + 1)], prog[U(roff + r + 1 + tlen)], sc),
              vs, ts, lst, vch, fout, dfr, ctl, cout)
     ts[T_DREF] += 1
     if not fuse:
-        link(place(prog[row + D_ROOT], prog[row + D_RKX], sc), b, vs, ts, lst, vch, fout, dfr,
+        link(place(prog[U(row + D_ROOT)], prog[U(row + D_RKX)], sc), b, vs, ts, lst, vch, fout, dfr,
              ctl, cout)
         return 1
     ib = (b >> 4) & ADDR_MASK
     b1 = l2_load(nodes, 2 * ib)
     b2 = l2_load(nodes, 2 * ib + 1)
     release(nodes, 2, ib, nch, ts, T_NC)
-    link(place(prog[noff], prog[noff + tlen], sc), b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
-    link(place(prog[noff + 1], prog[noff + 1 + tlen], sc), b2, vs, ts, lst, vch, fout, dfr,
+    link(place(prog[U(noff)], prog[U(noff + tlen)], sc), b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
+    link(place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], sc), b2, vs, ts, lst, vch, fout, dfr,
          ctl, cout)
     ts[T_ANNI] += 1
     return 2
@@ -299,27 +300,27 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, df
         ctl[C_FULL] = 1
         return -1
     n = ts[T_NC]
-    x2 = nch[n - 1]
-    y2 = nch[n - 2]
+    x2 = nch[U(n - 1)]
+    y2 = nch[U(n - 2)]
     ts[T_NC] = n - 2
     n = ts[T_VC]
-    v11 = vch[n - 1]
-    v12 = vch[n - 2]
-    v21 = vch[n - 3]
-    v22 = vch[n - 4]
+    v11 = vch[U(n - 1)]
+    v12 = vch[U(n - 2)]
+    v21 = vch[U(n - 3)]
+    v22 = vch[U(n - 4)]
     ts[T_VC] = n - 4
-    vs[v11] = 0
-    vs[v12] = 0
-    vs[v21] = 0
-    vs[v22] = 0
-    nodes[2 * ia] = v11 << 4
-    nodes[2 * ia + 1] = v12 << 4
-    nodes[2 * x2] = v21 << 4
-    nodes[2 * x2 + 1] = v22 << 4
-    nodes[2 * ib] = v11 << 4
-    nodes[2 * ib + 1] = v21 << 4
-    nodes[2 * y2] = v12 << 4
-    nodes[2 * y2 + 1] = v22 << 4
+    vs[U(v11)] = 0
+    vs[U(v12)] = 0
+    vs[U(v21)] = 0
+    vs[U(v22)] = 0
+    nodes[U(2 * ia)] = v11 << 4
+    nodes[U(2 * ia + 1)] = v12 << 4
+    nodes[U(2 * x2)] = v21 << 4
+    nodes[U(2 * x2 + 1)] = v22 << 4
+    nodes[U(2 * ib)] = v11 << 4
+    nodes[U(2 * ib + 1)] = v21 << 4
+    nodes[U(2 * y2)] = v12 << 4
+    nodes[U(2 * y2 + 1)] = v22 << 4
     fence()
     link(b & ~ADDR_BITS | (ia << 4), a1, vs, ts, lst, vch, fout, dfr, ctl, cout)
     link(b & ~ADDR_BITS | (x2 << 4), a2, vs, ts, lst, vch, fout, dfr, ctl, cout)
@@ -342,7 +343,7 @@ def operate(a, b, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
         release(nodes, 2, ib, nch, ts, T_NC)
         link((val << 4) | NUM, r, vs, ts, lst, vch, fout, dfr, ctl, cout)
     else:
-        nodes[2 * ib] = a
+        nodes[U(2 * ib)] = a
         fence()
         link((b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT), x, vs, ts, lst, vch, fout, dfr, ctl,
              cout)
@@ -366,8 +367,8 @@ def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool)
         p = r
         q = ERA
     else:
-        nodes[2 * c] = ((val - 1) << 4) | NUM
-        nodes[2 * c + 1] = r
+        nodes[U(2 * c)] = ((val - 1) << 4) | NUM
+        nodes[U(2 * c + 1)] = r
         p = ERA
         q = (c << 4) | CON
     ts[T_OPER] += 1
@@ -382,8 +383,8 @@ def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool)
         link(q, c2, vs, ts, lst, vch, fout, dfr, ctl, cout)
         ts[T_ANNI] += 1
         return 2
-    nodes[2 * ib] = p
-    nodes[2 * ib + 1] = q
+    nodes[U(2 * ib)] = p
+    nodes[U(2 * ib + 1)] = q
     fence()
     link((ib << 4) | CON, br, vs, ts, lst, vch, fout, dfr, ctl, cout)
     return 1
@@ -453,8 +454,8 @@ def emptying(ctl, parity, count, nthreads):
           "int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)",
           cache=True)
 def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, steps, share):
-    """One pass: reduce the frontier `fin` (count ctl[parity]) into `fout` (count
-    ctl[parity + 1 mod 3]), deferring calls to `dfr` once ctl[C_DEFER] is set; clears the third
+    """One pass: reduce the frontier `fin` (count ctl[U(parity)]) into `fout` (count
+    ctl[U(parity + 1 mod 3)]), deferring calls to `dfr` once ctl[C_DEFER] is set; clears the third
     counters for the pass after. Thread t takes redex t, then the next untaken one (counter
     ctl[C_TAKEN + parity]) until none is left, so a thread whose redexes finish early takes more
     (a fixed stride made every pass wait for the thread with the longest chains), and hands a
@@ -465,8 +466,8 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
     ctaken = C_TAKEN + parity
     if tid == 0:
         for counter in (0, C_TAKEN, C_STARTED, C_FINISHED):
-            ctl[counter + (parity + 2) % 3] = 0
-    count = ctl[parity]
+            ctl[U(counter + (parity + 2) % 3)] = 0
+    count = ctl[U(parity)]
     if tid >= count:
         return
     cuda.atomic.add(ctl, C_STARTED + parity, 1)
@@ -492,16 +493,16 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
     sc[sw - 1] = 0              # the zero slot (layout), read by `place` for plain ports
     i = tid
     while i < count:
-        lst[0] = fin[2 * i]
-        lst[1] = fin[2 * i + 1]
+        lst[0] = fin[U(2 * i)]
+        lst[1] = fin[U(2 * i + 1)]
         ts[T_SP] = 1
         done = 0
         check = CHECK
         while ts[T_SP] > 0 and done < steps:
             sp = ts[T_SP] - 1
             ts[T_SP] = sp
-            a = lst[2 * sp]
-            b = lst[2 * sp + 1]
+            a = lst[U(2 * sp)]
+            b = lst[U(2 * sp + 1)]
             r = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc,
                          npool, vpool)
             if r < 0:
@@ -514,8 +515,8 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
                     break
         for k in range(ts[T_SP]):
             j = cuda.atomic.add(ctl, cout, 1)
-            fout[2 * j] = lst[2 * k]
-            fout[2 * j + 1] = lst[2 * k + 1]
+            fout[U(2 * j)] = lst[U(2 * k)]
+            fout[U(2 * j + 1)] = lst[U(2 * k + 1)]
         i = nthreads + cuda.atomic.add(ctl, ctaken, 1)
     for k in range(5):
         if ts[k] != 0:
