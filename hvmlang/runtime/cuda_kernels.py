@@ -479,11 +479,11 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
     ts[T_SHARE] = share
     ts[T_DEFER] = ctl[C_DEFER]
     sw = par[P_SWIDTH]
-    if par[P_SHARED] != 0:      # sw + LS_WORDS words a thread, interleaved by thread
-        tile = cuda.shared.array(0, types.int64)
-        bd = cuda.blockDim.x
-        sc = tile[cuda.threadIdx.x:sw * bd:bd]
-        lst = tile[sw * bd + cuda.threadIdx.x::bd]
+    if par[P_SHARED] != 0:      # sw + LS_WORDS words a thread, contiguous (C layout: no
+        tile = cuda.shared.array(0, types.int64)    # multiply by a stride at each access;
+        at = cuda.threadIdx.x * (sw + LS_WORDS)     # sw odd, so no bank conflicts either)
+        sc = tile[at:at + sw]
+        lst = tile[at + sw:at + sw + LS_WORDS]
     elif sw <= LOCAL_SCR:
         sc = cuda.local.array(LOCAL_SCR, np.int64)
         lst = cuda.local.array(LS_WORDS, np.int64)
