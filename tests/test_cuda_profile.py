@@ -1,6 +1,11 @@
-"""bench/cuda_profile.py: the tables it makes of Nsight Compute's CSV output."""
+"""bench/cuda_profile.py: the tables it makes of Nsight Compute's CSV output; bench/cuda_ptx.py."""
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 SPEC = importlib.util.spec_from_file_location(
     "cuda_profile", Path(__file__).resolve().parent.parent / "bench/cuda_profile.py")
@@ -41,3 +46,32 @@ def test_stalls_are_summed_and_the_most_sampled_instructions_listed():
     assert lines[2] == "     1 60.00% long_sb    threads  8.0  ISETP.NE.U32.AND P0, PT, R4, RZ, PT"
     assert lines[3] == "     0 30.00% membar     threads  4.0  ERRBAR"
     assert len(lines) == 4
+
+
+PTX_TOOL = Path(__file__).resolve().parent.parent / "bench/cuda_ptx.py"
+
+
+def run_ptx_tool(*args):
+    """bench/cuda_ptx.py in a fresh interpreter (it must import the kernels itself)."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    return subprocess.run([sys.executable, str(PTX_TOOL), *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def test_ptx_tool_names_the_kernels_it_knows_without_a_gpu():
+    done = run_ptx_tool("--kernel", "nope")
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("no kernel nope; kernels: compact, count_live, fill, "
+                                   "move_live, move_pairs, number_live, step")
+
+
+def test_ptx_tool_reports_registers_and_instructions_where_a_toolkit_is_installed():
+    ptxas = Path(os.environ.get("CUDA_HOME", "/usr/local/cuda")) / "bin" / "ptxas"
+    if not ptxas.exists():
+        pytest.skip("no CUDA toolkit (ptxas) here")
+    done = run_ptx_tool("--kernel", "fill", "--top", "3")
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0, done.stderr
+    assert lines[0].startswith("fill: ") and lines[0].endswith(" PTX instructions")
+    assert "registers" in lines[1]
+    assert len(lines) == 5

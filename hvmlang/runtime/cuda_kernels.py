@@ -113,6 +113,7 @@ label_dups = cuda.jit(device=True)(K.label_dups.py_func)
 is_call = cuda.jit(device=True)(K.is_call.py_func)
 fresh_base = cuda.jit(device=True)(K.fresh_base.py_func)
 counted_label = cuda.jit(device=True)(K.counted_label.py_func)
+wire_commuted = cuda.jit(device=True)(K.wire_commuted.py_func)
 
 
 @cuda.jit(device=True)
@@ -311,18 +312,7 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, df
     v21 = vch[U(n - 3)]
     v22 = vch[U(n - 4)]
     ts[T_VC] = n - 4
-    vs[U(v11)] = 0
-    vs[U(v12)] = 0
-    vs[U(v21)] = 0
-    vs[U(v22)] = 0
-    nodes[U(2 * ia)] = v11 << 4
-    nodes[U(2 * ia + 1)] = v12 << 4
-    nodes[U(2 * x2)] = v21 << 4
-    nodes[U(2 * x2 + 1)] = v22 << 4
-    nodes[U(2 * ib)] = v11 << 4
-    nodes[U(2 * ib + 1)] = v21 << 4
-    nodes[U(2 * y2)] = v12 << 4
-    nodes[U(2 * y2 + 1)] = v22 << 4
+    wire_commuted(nodes, vs, ia, ib, x2, y2, v11, v12, v21, v22)
     fence()
     link(b & ~ADDR_BITS | (ia << 4), a1, vs, ts, lst, vch, fout, dfr, ctl, cout)
     link(b & ~ADDR_BITS | (x2 << 4), a2, vs, ts, lst, vch, fout, dfr, ctl, cout)

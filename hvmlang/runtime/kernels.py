@@ -326,18 +326,9 @@ def switch(nodes, nfs, scr, a, ib, br, lk, nfree, nbump):
 
 
 @njit(inline='always')
-def commute(nodes, vs, nfs, vfs, scr, a, b, ia, ib, a1, a2, b1, b2, lk, nfree, nbump, vfree,
-            vbump):
-    """Two different binary nodes a and b (aux ports a1 a2, b1 b2) commute: a and b become the
-    copies of b on a's first port and of a on b's first port, two new nodes the other copies,
-    wired crosswise through four new vars; the four pairs to link are left in scr[lk:].
-    Returns (nfree, nbump, vfree, vbump)."""
-    x2, nfree, nbump = alloc(nodes, 2, nfs, nfree, nbump)
-    y2, nfree, nbump = alloc(nodes, 2, nfs, nfree, nbump)
-    v11, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
-    v12, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
-    v21, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
-    v22, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
+def wire_commuted(nodes, vs, ia, ib, x2, y2, v11, v12, v21, v22):
+    """The four nodes of a commutation (a's slot ia and new x2, b's slot ib and new y2) wired
+    crosswise through the four fresh vars v11 v12 v21 v22 (shared with the cuda kernel)."""
     vs[U(v11)] = 0
     vs[U(v12)] = 0
     vs[U(v21)] = 0
@@ -350,6 +341,22 @@ def commute(nodes, vs, nfs, vfs, scr, a, b, ia, ib, a1, a2, b1, b2, lk, nfree, n
     nodes[U(2 * ib + 1)] = v21 << 4
     nodes[U(2 * y2)] = v12 << 4
     nodes[U(2 * y2 + 1)] = v22 << 4
+
+
+@njit(inline='always')
+def commute(nodes, vs, nfs, vfs, scr, a, b, ia, ib, a1, a2, b1, b2, lk, nfree, nbump, vfree,
+            vbump):
+    """Two different binary nodes a and b (aux ports a1 a2, b1 b2) commute: a and b become the
+    copies of b on a's first port and of a on b's first port, two new nodes the other copies,
+    wired crosswise through four new vars; the four pairs to link are left in scr[lk:].
+    Returns (nfree, nbump, vfree, vbump)."""
+    x2, nfree, nbump = alloc(nodes, 2, nfs, nfree, nbump)
+    y2, nfree, nbump = alloc(nodes, 2, nfs, nfree, nbump)
+    v11, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
+    v12, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
+    v21, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
+    v22, vfree, vbump = alloc(vs, 1, vfs, vfree, vbump)
+    wire_commuted(nodes, vs, ia, ib, x2, y2, v11, v12, v21, v22)
     scr[U(lk)] = b & ~ADDR_BITS | (ia << 4)
     scr[U(lk + 1)] = a1
     scr[U(lk + 2)] = b & ~ADDR_BITS | (x2 << 4)
