@@ -446,8 +446,8 @@ def emptying(ctl, parity, count, nthreads):
           "int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)",
           cache=True)
 def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, steps, share):
-    """One pass: reduce the frontier `fin` (count ctl[U(parity)]) into `fout` (count
-    ctl[U(parity + 1 mod 3)]), deferring calls to `dfr` once ctl[C_DEFER] is set; clears the third
+    """One pass: reduce the frontier `fin` (count ctl[parity]) into `fout` (count
+    ctl[parity + 1 mod 3]), deferring calls to `dfr` once ctl[C_DEFER] is set; clears the third
     counters for the pass after. Thread t takes redex t, then the next untaken one (counter
     ctl[C_TAKEN + parity]) until none is left, so a thread whose redexes finish early takes more
     (a fixed stride made every pass wait for the thread with the longest chains), and hands a
