@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 CC = (9, 0)
+PTXAS = Path(os.environ.get("CUDA_HOME", "/usr/local/cuda")) / "bin" / "ptxas"
 
 
 def load_kernels() -> dict:
@@ -60,13 +61,14 @@ def main() -> None:
     kernels = load_kernels()
     if a.kernel not in kernels:
         sys.exit(f"no kernel {a.kernel}; kernels: {', '.join(sorted(kernels))}")
+    if not PTXAS.exists():
+        sys.exit(f"{PTXAS} not found: set CUDA_HOME to a CUDA toolkit")
     fn, signature = kernels[a.kernel]
     ptx, _ = cuda.compile_ptx(fn, signature, cc=CC)
-    ptxas = Path(os.environ.get("CUDA_HOME", "/usr/local/cuda")) / "bin" / "ptxas"
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "kernel.ptx"
         source.write_text(ptx)
-        done = subprocess.run([str(ptxas), f"-arch=sm_{CC[0]}{CC[1]}", "-v", str(source),
+        done = subprocess.run([str(PTXAS), f"-arch=sm_{CC[0]}{CC[1]}", "-v", str(source),
                                "-o", str(Path(tmp) / "kernel.cubin")],
                               capture_output=True, text=True)
     if done.returncode:
