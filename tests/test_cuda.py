@@ -185,10 +185,32 @@ def test_the_cpu_rate_leaves_compaction_out(monkeypatch):
     settle = compaction.settle
     monkeypatch.setattr(compaction, "settle", lambda *a: time.sleep(0.2) or settle(*a))
     rates = []
-    monkeypatch.setattr(cuda.Machine, "offload", lambda m: rates.append(m.cpu_rate) or False)
+    # each phase loses a nanosecond: the stints grow fourfold
+    monkeypatch.setattr(cuda.Machine, "offload", lambda m: rates.append(m.cpu_rate) or 1e-9)
     book = parse_book(TREE.replace("#4", "#14"), "<test>")
     assert cuda.run(book, RunOptions()).net.root.value == 1 << 14
     assert len(rates) == 5 and rates[-1] > 1e7, rates     # its stint: 256 K interactions
+
+
+def test_phases_slower_than_the_cpu_kernel_space_out_the_next_ones():
+    """After a phase that paid, the cpu kernel runs CPU_QUOTA interactions before the next; after
+    one that lost, at least four times its last stint, and long enough that the time lost is
+    PROBE_SHARE of its own."""
+    assert cuda.next_stint(1 << 20, -0.5, 1e8) == cuda.CPU_QUOTA
+    assert cuda.next_stint(1000, 1e-9, 1e8) == 4000
+    assert cuda.next_stint(1000, 0.01, 1e8) == int(0.01 / cuda.PROBE_SHARE * 1e8)
+
+
+def test_a_run_takes_over_the_last_runs_device_heap_of_its_size():
+    """A run keeps its device heap's arrays for the next: one of the same size takes them over,
+    one of another size allocates its own; every result is the reference's."""
+    book = parse_book(TREE, "<test>")
+    agree(TREE, cuda.run(book, RunOptions(), initial=64), {})
+    kept = cuda._spare[1]
+    agree(TREE, cuda.run(book, RunOptions(), initial=64), {})
+    assert cuda._spare[1] is kept
+    agree(TREE, cuda.run(book, RunOptions(), initial=128), {})
+    assert cuda._spare[1] is not kept
 
 
 def test_held_locations_follow_the_device_renumbering():
@@ -305,6 +327,7 @@ def test_deferred_calls_left_at_the_end_of_a_phase_go_to_the_cpu_kernel(monkeypa
     from hvmlang.runtime.layout import pack
     for name, value in (("SOFT", 1), ("SLOW_SYNCS", 1), ("SMALL", 1 << 20)):
         monkeypatch.setattr(cuda, name, value)
+    monkeypatch.setattr(cuda, "next_stint", lambda stint, lost, rate: 4 * stint)  # more phases
     text = TREE.replace("#4", "#6")
     machine = cuda.Machine(pack(parse_book(text, "<test>")), RunOptions(mem_bytes=1 << 20))
     machine.cpu_rate = float("inf")

@@ -41,13 +41,14 @@ CPU_QUOTA = 1 << 19       # interactions of the cpu kernel before the GPU is fir
 MAX_THREADS = 1 << 17     # threads of one pass
 BLOCK = 128               # threads per block
 SHARED = 48 << 10         # shared memory a block may take for its threads' stacks and scratch
-SWEEP_BLOCKS = 1 << 10    # blocks of the fill and compaction kernels (grid-stride loops)
+SWEEP_BLOCKS = 1 << 10    # blocks of the heap sweeps of cuda_heap.py (grid-stride loops)
 SPANS = 1 << 16           # most spans of slots that the live entries are counted in
 STEPS = 512               # interactions a thread may do for one frontier redex
 SHARE_BELOW = 1 << 16     # frontier size under which threads hand extra redexes out
 SMALL = 1 << 12           # frontier size under which a slow device phase may end
 BATCH = (8, 2)            # launches between two synchronisations: small / large frontier
 SLOW_SYNCS = 4            # slow synchronisations in a row that send the net back to the cpu
+PROBE_SHARE = 0.05        # of the cpu kernel's time that device phases slower than it may cost
 SOFT = 32                 # calls are deferred while under 1/SOFT of the nodes or vars are free
 GPU_SHARE = 0.9           # of the GPU's free memory that one device heap may take
 NODE_BYTES, VAR_BYTES = 72, 16   # device bytes per node slot (its 2 words, 2 frontiers, pool,
@@ -55,6 +56,7 @@ NODE_BYTES, VAR_BYTES = 72, 16   # device bytes per node slot (its 2 words, 2 fr
 FREE = -1                 # cuda_kernels.FREE
 
 _kernels = _heap = None
+_spare = None     # ((ncap, vcap), arrays) of the last run's device heap, for the next run
 
 
 def load() -> float:
@@ -117,15 +119,27 @@ class Device:
         self.shared = tw * self.block if fits else 0
         wide = not self.shared and sw > self.k.LOCAL_SCR
         scratch = self.threads * sw if wide else 1     # else in shared or local memory
-        room = GPU_SHARE * free_gpu_memory() - 8 * scratch - m.prog.words.nbytes
+        global _spare
+        spare, _spare = _spare, None
+        held = sum(a.nbytes for a in spare[1]) if spare else 0
+        room = GPU_SHARE * (free_gpu_memory() + held) - 8 * scratch - m.prog.words.nbytes
         scale = min(1.0, max(0.0, room) / (NODE_BYTES * self.host[0] + VAR_BYTES * self.host[1]))
         self.ncap, self.vcap = int(self.host[0] * scale), int(self.host[1] * scale)
-        self.nodes = cuda.device_array(2 * self.ncap, np.int64)
-        self.vs = cuda.device_array(self.vcap, np.int64)
-        self.fronts = [cuda.device_array(2 * self.ncap, np.int64) for _ in range(2)]
-        self.dfr = cuda.device_array(max(2 * self.ncap, self.vcap), np.int64)  # deferred calls
-        self.npool = cuda.device_array(self.ncap, np.int64)
-        self.vpool = cuda.device_array(self.vcap, np.int64)
+        if spare and spare[0] == (self.ncap, self.vcap):
+            self.arrays = spare[1]
+        else:
+            spare = None                # the last run's arrays go before the new ones come
+            free_gpu_memory()
+            self.arrays = (cuda.device_array(2 * self.ncap, np.int64),
+                           cuda.device_array(self.vcap, np.int64),
+                           cuda.device_array(2 * self.ncap, np.int64),
+                           cuda.device_array(2 * self.ncap, np.int64),
+                           cuda.device_array(max(2 * self.ncap, self.vcap), np.int64),
+                           cuda.device_array(self.ncap, np.int64),
+                           cuda.device_array(self.vcap, np.int64))
+        # nodes, var cells, the two frontiers, deferred calls, and the free pools
+        self.nodes, self.vs, f0, f1, self.dfr, self.npool, self.vpool = self.arrays
+        self.fronts = [f0, f1]
         self.scr = cuda.to_device(np.zeros(scratch, np.int64))
         self.prog = cuda.to_device(m.prog.words)
         lablo = int(m.st[K.S_LABLO])
@@ -134,6 +148,13 @@ class Device:
                                             *self.soft, int(self.shared > 0)], np.int64))
         self.ctl = cuda.device_array(self.k.CTL_SIZE, np.int64)
 
+    def retire(self):
+        """Keep the heap arrays for the next run whose device heap has the same size (upload,
+        compact and the kernels write every word a phase reads before it reads it): allocating
+        them, and freeing the last run's, cost every run a few milliseconds."""
+        global _spare
+        _spare = ((self.ncap, self.vcap), self.arrays)
+
     def grid(self, n: int, block: int) -> int:
         """Blocks of `block` threads that cover n threads."""
         return int(max(1, -(-n // block)))
@@ -141,11 +162,6 @@ class Device:
     def sweep(self, n: int) -> int:
         """Blocks of a grid-stride sweep over n entries."""
         return min(self.grid(n, BLOCK), SWEEP_BLOCKS)
-
-    def fill(self, arr, lo: int, hi: int, value: int):
-        """arr[lo:hi] = value on the device."""
-        if hi > lo:
-            self.h.fill[self.sweep(hi - lo), BLOCK](arr, lo, hi, value)
 
     def free(self, ctl: np.ndarray) -> tuple:
         """Free (nodes, vars) the threads can still take: the fresh slots past the bump
@@ -275,23 +291,25 @@ class Machine(cpu.Machine):
                 continue
             self.quota -= done
             if self.quota <= 0 and st[K.S_RPOS] == st[K.S_NREQ]:
-                self.stint = CPU_QUOTA if self.offload() else 4 * self.stint
+                self.stint = next_stint(self.stint, self.offload(), self.cpu_rate)
                 self.quota, self.stint_work = self.stint, [0, 0.0]
 
     # -- the device phase ----------------------------------------------------------------------
 
-    def offload(self) -> bool:
-        """Reduce on the GPU until no redex is left or the cpu kernel would do better; whether
-        the GPU kept pace with the cpu kernel."""
+    def offload(self) -> float:
+        """Reduce on the GPU until no redex is left or the cpu kernel would do better; the
+        seconds the phase took beyond what the cpu kernel would have (0 if the heap in use
+        does not fit the GPU)."""
+        start = time.perf_counter()
         if self.device is None or self.device.host != (self.nodes.size // 2, self.vs.size):
             self.device = None                  # the old arrays go before the new ones come
             self.device = Device(self)
         dev, k, st = self.device, self.device.k, self.st
         if st[K.S_NBUMP] > dev.ncap or st[K.S_VBUMP] > dev.vcap:
-            return False                        # the heap in use does not fit the GPU
-        start = time.perf_counter()
+            return 0.0                          # the heap in use does not fit the GPU
+        sent = time.perf_counter()
         ctl = self.upload()
-        up_s = time.perf_counter() - start
+        up_s = time.perf_counter() - sent
         fin, fout = dev.fronts
         parity, count, slow, stuck, syncs, top = 0, int(ctl[0]), 0, 0, 0, int(ctl[0])
         compactions, compact_s = 0, 0.0
@@ -336,7 +354,7 @@ class Machine(cpu.Machine):
         seconds = time.perf_counter() - start
         self.phases.append((total, seconds, syncs, top, compactions, compact_s, up_s,
                             time.perf_counter() - t1))
-        return total >= self.cpu_rate * (seconds - up_s)     # the upload left out
+        return seconds - total / self.cpu_rate if self.cpu_rate else 0.0
 
     def upload(self) -> np.ndarray:
         """Copy the heap and the pending redexes to the device; the host copy of ctl."""
@@ -346,8 +364,6 @@ class Machine(cpu.Machine):
         self.vs[self.vfs[:int(st[K.S_VFREE])]] = FREE
         dev.nodes[:2 * nb].copy_to_device(self.nodes[:2 * nb])
         dev.vs[:vb].copy_to_device(self.vs[:vb])
-        dev.fill(dev.nodes, 2 * nb, 2 * dev.ncap, FREE)
-        dev.fill(dev.vs, vb, dev.vcap, FREE)
         hi, lo = int(st[K.S_HI]), int(st[K.S_LO])
         pairs = np.concatenate([self.rdx[:2 * hi], self.rdx[self.rdx.size - 2 * lo:]])
         if pairs.size:
@@ -394,6 +410,16 @@ class Machine(cpu.Machine):
                 held[mine] = (2 * new + (index & 1)) << 2 if kind == 0 else new << 2 | 1
 
 
+def next_stint(stint: int, lost: float, cpu_rate: float) -> int:
+    """Interactions of the cpu stint after a device phase that took `lost` seconds more than the
+    cpu kernel would have: CPU_QUOTA after one that paid, else four times the last stint and at
+    least 1 / PROBE_SHARE times the seconds lost, so phases that lose cost at most PROBE_SHARE
+    of the cpu kernel's time (a few milliseconds each, against stints of 5 ms at first)."""
+    if lost <= 0:
+        return CPU_QUOTA
+    return max(4 * stint, int(min(lost / PROBE_SHARE * cpu_rate, 1 << 62)))
+
+
 def _pairs(arr, n: int) -> np.ndarray:
     """The first n redex pairs of a device array, as an n x 2 host array."""
     return arr[:2 * n].copy_to_host().reshape(-1, 2) if n else np.zeros((0, 2), np.int64)
@@ -402,4 +428,8 @@ def _pairs(arr, n: int) -> np.ndarray:
 def run(book: net.Book, options: RunOptions, *, initial: int | None = None) -> RunResult:
     """Reduce `book` from its entry point to normal form, on the GPU where it pays."""
     jit = load() + cpu.prepare()
-    return cpu.complete(Machine(pack(book), options, initial), jit)
+    machine = Machine(pack(book), options, initial)
+    result = cpu.complete(machine, jit)
+    if machine.device is not None:
+        machine.device.retire()
+    return result

@@ -1,8 +1,8 @@
-"""Device kernels of the cuda backend that sweep the whole heap (numba.cuda): filling, gathering
-the free slots into pools, and moving the live nodes and vars down before the heap comes back.
+"""Device kernels of the cuda backend that sweep the whole heap (numba.cuda): gathering the free
+slots into pools, and moving the live nodes and vars down before the heap comes back.
 
 Input: the device heap in the kernels.py port layout, every free node (`nodes[2a]`) and free
-var cell marked FREE. Moving down is three sweeps per array: `count_live` counts the live
+var cell below the bump pointers marked FREE. Moving down is three sweeps per array: `count_live` counts the live
 entries of each span of slots, the host turns the counts into offsets, `number_live` gives each
 live entry its new index (in order, so the heap keeps its layout), and `move_live` writes every
 live entry, its ports renumbered by `moved`, at its new index in another array. Redex pairs are
@@ -40,15 +40,6 @@ def compact(arr, stride, lo, hi, pool, ctl, clen):
             pool[shared[1] + rank] = i
         tile += cuda.gridDim.x * cuda.blockDim.x
         cuda.syncthreads()
-
-
-@cuda.jit("void(int64[::1], int64, int64, int64)", cache=True)
-def fill(arr, lo, hi, value):
-    """arr[lo:hi] = value."""
-    i = cuda.grid(1) + lo
-    while i < hi:
-        arr[i] = value
-        i += cuda.gridsize(1)
 
 
 @cuda.jit("void(int64[::1], int64, int64, int64, int64, int64[::1])", cache=True)

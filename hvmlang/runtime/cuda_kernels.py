@@ -1,7 +1,7 @@
 """Device kernels of the cuda backend: parallel passes over a frontier of redexes (numba.cuda).
 
 Input: the cpu backend's heap (kernels.py port layout and arrays) in device memory, with every
-free node (`nodes[2a]`) and free var cell marked FREE, and the pre-packed book
+free node (`nodes[2a]`) and free var cell below the bump pointers marked FREE, and the pre-packed book
 (layout.Program.words). `step` reduces one frontier: thread t takes redex t, then the next
 untaken one, and drains each through a small stack for at most `steps` interactions, or until
 the pass's frontier is taken and most threads have finished; the redexes it leaves go to the
@@ -117,8 +117,10 @@ wire_commuted = cuda.jit(device=True)(K.wire_commuted.py_func)
 
 
 @cuda.jit(device=True)
-def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
-    """Top the chunk `ch` up from the pool, then from the bump pointer; False if it stays empty.
+def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft, arr, stride):
+    """Top the chunk `ch` up from the pool, then from the bump pointer, marking the slots it
+    takes from there FREE in `arr` (entry i at stride * i) until they are written, so that no
+    slot past the bump pointer needs a mark; False if the chunk stays empty.
     It takes CH entries, or 4 once free slots are SCARCE: the entries a thread holds when its
     launch ends stay unused until the next compaction, and with a hundred thousand threads
     holding CH each, a nearly full heap ran out while most of its free slots sat in chunks.
@@ -141,6 +143,7 @@ def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
         b = cuda.atomic.add(ctl, cbump, want)
         while want > 0 and b < cap:
             ch[U(c)] = b
+            arr[U(stride * b)] = FREE
             c += 1
             b += 1
             want -= 1
@@ -152,9 +155,10 @@ def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
 
 
 @cuda.jit(device=True)
-def take(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
+def take(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft, arr, stride):
     """An index from the chunk (0 if none can be had); it stays marked FREE until written."""
-    if ts[slot] == 0 and not refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
+    if ts[slot] == 0 and not refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft, arr,
+                                    stride):
         return 0
     c = ts[slot] - 1
     ts[slot] = c
@@ -242,13 +246,13 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
     first = 1 if fuse else 0
     for i in range(first, nlen):
         m = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
-                 par[P_NSOFT])
+                 par[P_NSOFT], nodes, 2)
         if m == 0:
             return -1
         sc[U(i)] = m << 4
     for j in range(vlen):
         v = take(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP],
-                 par[P_VSOFT])
+                 par[P_VSOFT], vs, 1)
         if v == 0:
             return -1
         sc[U(w + j)] = v << 4
@@ -295,10 +299,10 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, df
     memory was left."""
     if ts[T_NC] < 2:
         refill(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
-               par[P_NSOFT])
+               par[P_NSOFT], nodes, 2)
     if ts[T_VC] < 4:
         refill(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP],
-               par[P_VSOFT])
+               par[P_VSOFT], vs, 1)
     if ts[T_NC] < 2 or ts[T_VC] < 4:
         ctl[C_FULL] = 1
         return -1
@@ -350,7 +354,7 @@ def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool)
     c = 0
     if val != 0:
         c = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
-                 par[P_NSOFT])
+                 par[P_NSOFT], nodes, 2)
         if c == 0:
             return -1
     br = follow(l2_load(nodes, 2 * ib), vs, vch, ts)
