@@ -14,13 +14,15 @@ redexes), and hands them back a frontier's worth at a time, most recent first, w
 frontier runs low, so that a net whose calls unfold breadth-first goes on reducing instead of
 filling the heap and then crawling. Then the live nodes and vars move down to the first slots
 on the device, only they come back (the host's free stacks start empty), and the cpu kernel goes
-on with a quota four times larger. The shared heap format makes the copies plain array
-transfers. Limits and Ctrl-C are checked between synchronisations. The device heap has the host
-heap's size, scaled down to what the GPU has free (while the host's bump pointers lie past it,
-the net stays on the cpu kernel); when it is full even after gathering the free slots the net
-goes back to the cpu kernel, which grows it up to `mem_bytes` or stops with OutOfMemory.
-Programs that refer to HVM.log / HVM.print run on the cpu kernel alone, since the order of
-their outputs depends on the schedule.
+on: for CPU_QUOTA interactions after a phase that paid, else long enough that phases which lose
+cost little of its time (`next_stint`). The shared heap format makes the copies plain array
+transfers; a run leaves its device heap to the next run of the same size. Limits and Ctrl-C
+are checked between synchronisations. The device heap has the host heap's size, scaled down to
+what the GPU has free (while the host's bump pointers lie past it, the net stays on the cpu
+kernel); when it is full even after gathering the free slots the net goes back to the cpu
+kernel, which grows it up to `mem_bytes` or stops with OutOfMemory. Programs that refer to
+HVM.log / HVM.print run on the cpu kernel alone, since the order of their outputs depends on
+the schedule.
 
 numba.cuda is imported on first use; with no usable GPU `run` raises BackendUnavailable.
 """
