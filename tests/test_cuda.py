@@ -270,6 +270,21 @@ def test_a_net_reduced_on_the_device_comes_back_empty():
     assert (machine.st[K.S_NBUMP], machine.st[K.S_VBUMP]) == (1, K.ROOT + 1)
 
 
+def test_a_device_heap_of_stale_words_comes_back_empty():
+    """Device arrays are never cleared (a run takes over the last run's): the threads mark FREE
+    every slot they take past the bump pointers, so a net reduced on a heap full of stale words
+    still leaves no node and no var but the root in use."""
+    from hvmlang.runtime import kernels as K
+    first, _ = machine_run(TREE, 1 << 20)
+    for arr in first.device.arrays:
+        arr.copy_to_device(np.full(arr.size, 12345, np.int64))
+    first.device.retire()
+    machine, result = machine_run(TREE, 1 << 20)
+    assert machine.device.arrays is first.device.arrays
+    assert print_net(result.net) == "#16" and machine.phases
+    assert (machine.st[K.S_NBUMP], machine.st[K.S_VBUMP]) == (1, K.ROOT + 1)
+
+
 def test_live_nodes_come_back_moved_down():
     """A tree built on the device comes back with its nodes and vars renumbered from 1: no
     free slot below the bump pointers, and the reference's readback."""
