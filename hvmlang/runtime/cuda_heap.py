@@ -2,11 +2,11 @@
 slots into pools, and moving the live nodes and vars down before the heap comes back.
 
 Input: the device heap in the kernels.py port layout, every free node (`nodes[2a]`) and free
-var cell below the bump pointers marked FREE. Moving down is three sweeps per array: `count_live` counts the live
-entries of each span of slots, the host turns the counts into offsets, `number_live` gives each
-live entry its new index (in order, so the heap keeps its layout), and `move_live` writes every
-live entry, its ports renumbered by `moved`, at its new index in another array. Redex pairs are
-renumbered in place by `move_pairs`.
+var cell below the bump pointers marked FREE. Moving down is three sweeps per array:
+`count_live` counts the live entries of each span of slots, the host turns the counts into
+offsets, `number_live` gives each live entry its new index (in order, so the heap keeps its
+layout), and `move_live` writes every live entry, its ports renumbered by `moved`, at its new
+index in another array. Redex pairs are renumbered in place by `move_pairs`.
 """
 from __future__ import annotations
 

@@ -1,23 +1,24 @@
 """Device kernels of the cuda backend: parallel passes over a frontier of redexes (numba.cuda).
 
 Input: the cpu backend's heap (kernels.py port layout and arrays) in device memory, with every
-free node (`nodes[2a]`) and free var cell below the bump pointers marked FREE, and the pre-packed book
-(layout.Program.words). `step` reduces one frontier: thread t takes redex t, then the next
-untaken one, and drains each through a small stack for at most `steps` interactions, or until
-the pass's frontier is taken and most threads have finished; the redexes it leaves go to the
-next frontier through an atomic increment. A thread's stack and the scratch its expansions place
-ports from are in shared memory when its block's fit (par P_SHARED), else in local memory: with
-a hundred thousand threads, local memory overflowed the SMs' L1. Links deposit into var cells
-with an atomic exchange (the first end to arrive leaves its port, the second takes it, frees the
-cell and goes on), so the nodes of a redex belong to the thread holding it and their aux ports
-need no atomics. Nodes and vars come from per-thread chunks refilled from a pool of free indices
-(`compact` gathers it) or from the bump pointers; REF expansions reserve fresh DUP labels with
-an atomic add. A thread that cannot allocate sets C_FULL, hands the redexes of that chain on
-untouched and goes on with its next frontier redex (which may need no memory, or find some that
-others freed). Once free slots fall under the soft limits (par P_NSOFT, P_VSOFT) the threads
-defer calls (the REF expansions that kernels.reduce takes last) to `dfr` instead of stacking
-them, so the rest of the net is reduced, and frees memory, before it grows again; the host hands
-deferred calls back, most recent first, as the frontier empties.
+free node (`nodes[2a]`) and free var cell below the bump pointers marked FREE, and the
+pre-packed book (layout.Program.words). `step` reduces one frontier: thread t takes redex t,
+then the next untaken one, and drains each through a small stack for at most `steps`
+interactions, or until the pass's frontier is taken and most threads have finished; the redexes
+it leaves go to the next frontier through an atomic increment. A thread's stack and the scratch
+its expansions place ports from are in shared memory when its block's fit (par P_SHARED), else
+in local memory: with a hundred thousand threads, local memory overflowed the SMs' L1. Links
+deposit into var cells with an atomic exchange (the first end to arrive leaves its port, the
+second takes it, frees the cell and goes on), so the nodes of a redex belong to the thread
+holding it and their aux ports need no atomics. Nodes and vars come from per-thread chunks
+refilled from a pool of free indices (`compact` gathers it) or from the bump pointers; REF
+expansions reserve fresh DUP labels with an atomic add. A thread that cannot allocate sets
+C_FULL, hands the redexes of that chain on untouched and goes on with its next frontier redex
+(which may need no memory, or find some that others freed). Once free slots fall under the soft
+limits (par P_NSOFT, P_VSOFT) the threads defer calls (the REF expansions that kernels.reduce
+takes last) to `dfr` instead of stacking them, so the rest of the net is reduced, and frees
+memory, before it grows again; the host hands deferred calls back, most recent first, as the
+frontier empties.
 Rules and counters are those of kernels.reduce (sinks excepted: the host keeps programs that use
 HVM.log/HVM.print on the cpu kernel).
 """
