@@ -139,15 +139,18 @@ def launches(program: str) -> list[str]:
     return launch_table(ncu(["--csv", "--metrics", ",".join(LAUNCH_METRICS)], program))
 
 
-def stalls(program: str, skip: int, top: int) -> list[str]:
-    """Profile launch skip + 1 of one run of program with the source counters."""
+def stalls(program: str, skip: int, top: int, dump: Path | None, source: str) -> list[str]:
+    """Profile launch skip + 1 of one run of program with the source counters (ncu's source
+    page, one CSV row per SASS instruction, written to `dump` if given)."""
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "step")
         ncu(["--launch-skip", str(skip), "--launch-count", "1", "--section", "SourceCounters",
              "-o", report], program)
         out = subprocess.run([NCU, "-i", report + ".ncu-rep", "--page", "source", "--csv",
-                              "--print-source", "sass"], capture_output=True, text=True,
+                              "--print-source", source], capture_output=True, text=True,
                              check=True).stdout
+    if dump:
+        dump.write_text(out)
     return stall_table(out, top)
 
 
@@ -165,13 +168,16 @@ def main() -> int:
     parser.add_argument("--skip", type=int, default=30, help="launches before the one profiled")
     parser.add_argument("--top", type=int, default=20, help="SASS instructions listed")
     parser.add_argument("--count", type=int, default=2, help="launches profiled by memory")
+    parser.add_argument("--dump", type=Path, help="stalls: write ncu's source page (CSV) here")
+    parser.add_argument("--source", default="sass", help="stalls: ncu's --print-source (sass, "
+                        "or cuda,sass for a kernel compiled with lineinfo)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a tuning constant of runtime/cuda.py, passed to cuda_check.py")
     a = parser.parse_args()
     if a.what == "launches":
         lines = launches(a.program)
     elif a.what == "stalls":
-        lines = stalls(a.program, a.skip, a.top)
+        lines = stalls(a.program, a.skip, a.top, a.dump, a.source)
     else:
         lines = memory(a.program, a.skip, a.count, a.set)
     print(f"{Path(a.program).stem}:")
