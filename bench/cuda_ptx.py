@@ -15,6 +15,7 @@ import argparse
 import collections
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,17 @@ def load_kernels() -> dict:
     return signatures
 
 
+def code_bytes(cubin: bytes) -> int:
+    """Bytes of machine code in a cubin (its ELF sections named .text.*): what the SMs'
+    instruction caches must hold, since every device function is inlined into the kernel."""
+    shoff, = struct.unpack_from("<Q", cubin, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", cubin, 0x3A)
+    headers = [struct.unpack_from("<IIQQQQ", cubin, shoff + i * shentsize) for i in range(shnum)]
+    names = headers[shstrndx][4]
+    return sum(size for name, _, _, _, _, size in headers
+               if cubin[names + name:cubin.index(b"\0", names + name)].startswith(b".text."))
+
+
 def main() -> None:
     """Print the chosen kernel's ptxas summary and its most frequent PTX instructions."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -71,12 +83,14 @@ def main() -> None:
         done = subprocess.run([str(PTXAS), f"-arch=sm_{CC[0]}{CC[1]}", "-v", str(source),
                                "-o", str(Path(tmp) / "kernel.cubin")],
                               capture_output=True, text=True)
-    if done.returncode:
-        sys.exit(done.stderr)
+        if done.returncode:
+            sys.exit(done.stderr)
+        code = code_bytes((Path(tmp) / "kernel.cubin").read_bytes())
     if a.save:
         a.save.write_text(ptx)
     opcodes = collections.Counter(re.findall(r"^\s+([a-z][\w.]*)", ptx, re.M))
-    print(f"{a.kernel}: {sum(opcodes.values())} PTX instructions")
+    print(f"{a.kernel}: {sum(opcodes.values())} PTX instructions, {code} bytes of SASS "
+          f"({code // 16} instructions)")
     print("\n".join(line.split(": ", 1)[-1] for line in done.stderr.splitlines()
                     if "registers" in line))
     for opcode, count in opcodes.most_common(a.top):
