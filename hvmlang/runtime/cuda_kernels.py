@@ -266,11 +266,19 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
         label_dups(prog, sc, noff + 3 * tlen, prog[U(row + D_NDUP)], base)
     for j in range(vlen):
         vs[U(sc[U(w + j)] >> 4)] = 0
+    # a node's two words are loaded before either is stored, and the next node's template
+    # words before this node's are (a store may alias a later load, so the compiler keeps the
+    # order: each load of the book would otherwise wait for the store before it)
+    x = noff + 2 * first
+    p0, k0, p1, k1 = prog[U(x)], prog[U(x + tlen)], prog[U(x + 1)], prog[U(x + 1 + tlen)]
     for i in range(first, nlen):
         m = (sc[U(i)] >> 4) & ADDR_MASK
-        x = noff + 2 * i
-        nodes[U(2 * m)] = place(prog[U(x)], prog[U(x + tlen)], sc)
-        nodes[U(2 * m + 1)] = place(prog[U(x + 1)], prog[U(x + 1 + tlen)], sc)
+        w0 = p0 | sc[U(k0)]
+        w1 = p1 | sc[U(k1)]
+        x += 2
+        p0, k0, p1, k1 = prog[U(x)], prog[U(x + tlen)], prog[U(x + 1)], prog[U(x + 1 + tlen)]
+        nodes[U(2 * m)] = w0
+        nodes[U(2 * m + 1)] = w1
     fence()
     roff = prog[U(row + D_ROFF)]
     for r in range(0, 2 * rlen, 2):
