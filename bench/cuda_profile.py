@@ -91,7 +91,11 @@ def launch_table(out: str) -> list[str]:
 def stall_table(out: str, top: int) -> list[str]:
     """ncu's source page of one launch (CSV, SASS): its stall reasons, in all and at the `top`
     most sampled instructions."""
-    rows = list(csv.DictReader(io.StringIO(out[out.index('"Address"'):])))
+    header = out.rfind("\n", 0, out.index('"Address"')) + 1
+    # with source lines (cuda,sass) a row is a source line's totals or, with an address, one
+    # SASS instruction; its second "Source" column (the one DictReader keeps) is the SASS text
+    rows = [r for r in csv.DictReader(io.StringIO(out[header:]))
+            if r["Address"].startswith("0x")]
     reasons = [k for k in rows[0] if k.startswith("stall_") and "Not Issued" not in k]
     sampled = [(number(r["Warp Stall Sampling (All Samples)"]), i, r) for i, r in enumerate(rows)]
     samples = sum(s for s, _, _ in sampled) or 1

@@ -1,6 +1,7 @@
 """bench/cuda_profile.py: the tables it makes of Nsight Compute's CSV output; bench/cuda_ptx.py."""
 import importlib.util
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,16 @@ def test_stalls_are_summed_and_the_most_sampled_instructions_listed():
     assert len(lines) == 4
 
 
+
+def test_stalls_of_a_page_with_source_lines_count_the_sass_rows_only():
+    head, body = STALLS.split("\n", 2)[1:]
+    mixed = '"File Path","kernels.py"\n"Line No","Source",' + head + "\n" + \
+        '"12","r = interact(a, b)","-","-","100","40","760","19","69","31","30"\n' + \
+        "".join(f'"","",{row}\n' for row in body.splitlines()) + '"","","...","...",' + \
+        ",".join(['"-"'] * 7) + "\n"
+    assert profile.stall_table(mixed, top=2) == profile.stall_table(STALLS, top=2)
+
+
 PTX_TOOL = Path(__file__).resolve().parent.parent / "bench/cuda_ptx.py"
 PTX_SPEC = importlib.util.spec_from_file_location("cuda_ptx", PTX_TOOL)
 ptx_tool = importlib.util.module_from_spec(PTX_SPEC)
@@ -59,6 +70,27 @@ def run_ptx_tool(*args):
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
     return subprocess.run([sys.executable, str(PTX_TOOL), *args], capture_output=True,
                           text=True, env=env, timeout=300)
+
+
+def elf(sections: dict[str, int]) -> bytes:
+    """A minimal ELF64 file with sections of the given names and sizes (their headers only)."""
+    names = b"\0" + b"".join(n.encode() + b"\0" for n in [*sections, ".shstrtab"])
+    offsets = [1 + sum(len(n) + 1 for n in list(sections)[:i]) for i in range(len(sections) + 1)]
+    shoff, count = 64 + len(names), len(sections) + 2
+    header = bytearray(64)
+    header[:4] = b"\x7fELF"
+    struct.pack_into("<Q", header, 0x28, shoff)
+    struct.pack_into("<HHH", header, 0x3A, 64, count, count - 1)
+    table = bytes(64) + b"".join(
+        struct.pack("<IIQQQQ", at, 1, 0, 0, 0, size) + bytes(24)
+        for at, size in zip(offsets, [*sections.values()]))
+    table += struct.pack("<IIQQQQ", offsets[-1], 3, 0, 0, 64, len(names)) + bytes(24)
+    return bytes(header) + names + table
+
+
+def test_ptx_tool_counts_the_machine_code_of_text_sections_only():
+    cubin = elf({".text.step": 4096, ".nv.info": 100, ".text.helper": 320, ".data": 8})
+    assert ptx_tool.code_bytes(cubin) == 4416
 
 
 def test_ptx_tool_names_the_kernels_it_knows_without_a_gpu():
@@ -74,6 +106,7 @@ def test_ptx_tool_reports_registers_and_instructions_where_a_toolkit_is_installe
     done = run_ptx_tool("--kernel", "move_pairs", "--top", "3")
     lines = done.stdout.splitlines()
     assert done.returncode == 0, done.stderr
-    assert lines[0].startswith("move_pairs: ") and lines[0].endswith(" PTX instructions")
+    assert lines[0].startswith("move_pairs: ") and " PTX instructions, " in lines[0]
+    assert " bytes of SASS (" in lines[0] and lines[0].endswith(" instructions)")
     assert "registers" in lines[1]
     assert len(lines) == 5
