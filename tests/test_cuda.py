@@ -90,6 +90,12 @@ def test_parallel_tree_sum():
     assert print_net(check(TREE).net) == "#16"
 
 
+def test_a_template_of_no_nodes_is_expanded_without_reading_past_the_book():
+    # @five is packed last, with no words after its root; the expansion's look-ahead at the
+    # next node's template words must not run past the end of the book
+    assert print_net(check("@main = r & @five ~ (* r)\n@five = #5").net) == "#5"
+
+
 @pytest.mark.parametrize("shared, local", [(48 << 10, 64), (0, 64), (0, 4)],
                          ids=["shared", "local", "global"])
 def test_scratch_in_shared_local_or_global_memory(shared, local, monkeypatch):

@@ -267,10 +267,13 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
     for j in range(vlen):
         vs[U(sc[U(w + j)] >> 4)] = 0
     # a node's two words are loaded before either is stored, and the next node's template
-    # words before this node's are (a store may alias a later load, so the compiler keeps the
-    # order: each load of the book would otherwise wait for the store before it)
+    # words before this node's are stored (a store may alias a later load, so the compiler
+    # keeps the order: each load of the book would otherwise wait for the store before it);
+    # a template with nodes has 3 * tlen words, so the last look-ahead stays inside it
     x = noff + 2 * first
-    p0, k0, p1, k1 = prog[U(x)], prog[U(x + tlen)], prog[U(x + 1)], prog[U(x + 1 + tlen)]
+    p0 = k0 = p1 = k1 = 0
+    if first < nlen:
+        p0, k0, p1, k1 = prog[U(x)], prog[U(x + tlen)], prog[U(x + 1)], prog[U(x + 1 + tlen)]
     for i in range(first, nlen):
         m = (sc[U(i)] >> 4) & ADDR_MASK
         w0 = p0 | sc[U(k0)]
