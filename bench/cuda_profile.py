@@ -7,10 +7,12 @@
 `launches` profiles every `step` launch of one run (`cuda_check.py --phases`) and sums their
 time by grid size, with the warps active and the threads an instruction serves, weighted by
 time. `stalls` profiles one launch (after --skip others) with the source counters and prints
-why its warps stalled, in all and at the SASS instructions that took most samples. `memory`
-profiles --count launches (after --skip) with MEMORY_METRICS: where the kernel's loads and
-stores went (L1 hits of local memory, L2, DRAM) and how big the SM's L1 was. --set NAME=VALUE
-is passed on to cuda_check.py (a tuning constant of runtime/cuda.py).
+why its warps stalled, in all and at the SASS instructions that took most samples; --dump FILE
+keeps ncu's whole source page (a CSV row per SASS instruction), and --source cuda,sass adds the
+source lines of a kernel built with `lineinfo=True`. `memory` profiles --count launches
+(after --skip) with MEMORY_METRICS: where the kernel's loads and stores went (L1 hits of local
+memory, L2, DRAM) and how big the SM's L1 was. --set NAME=VALUE is passed on to cuda_check.py
+(a tuning constant of runtime/cuda.py).
 """
 from __future__ import annotations
 

@@ -276,8 +276,8 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
         p0, k0, p1, k1 = prog[U(x)], prog[U(x + tlen)], prog[U(x + 1)], prog[U(x + 1 + tlen)]
     for i in range(first, nlen):
         m = (sc[U(i)] >> 4) & ADDR_MASK
-        w0 = p0 | sc[U(k0)]
-        w1 = p1 | sc[U(k1)]
+        w0 = place(p0, k0, sc)
+        w1 = place(p1, k1, sc)
         x += 2
         p0, k0, p1, k1 = prog[U(x)], prog[U(x + tlen)], prog[U(x + 1)], prog[U(x + 1 + tlen)]
         nodes[U(2 * m)] = w0
