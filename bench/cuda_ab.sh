@@ -8,7 +8,8 @@
 #     bench/cuda_ab.sh run 2 main zero-slot zero-slot@BLOCK=64    # there (carry bench/ab_trees)
 #
 # `run ROUNDS VARIANT..` lists, per round and variant, each GPU-sized program's interactions and
-# result, and its device phases (cuda_check.py --phases); logs go to $OUT (or /tmp/cuda_ab).
+# result, and its device phases (cuda_check.py --phases), then `table`s them: MIPS of each
+# program's largest phase, round after round. Logs go to $OUT (or /tmp/cuda_ab).
 set -uo pipefail
 trees=bench/ab_trees
 files="hvmlang stdlib bench/cuda_check.py bench/programs_gpu tests/test_examples.py \
@@ -36,10 +37,39 @@ run() {  # ROUNDS VARIANT..: device phases of every variant, round after round
       awk -v tag="$round $variant" '/interactions in|device phase/ {print tag, $0}' "$log"
     done
   done
+  table "$rounds" "$@"
+}
+
+table() {  # ROUNDS VARIANT..: MIPS of each program's largest device phase, a column a program,
+  #          rounds separated by "/", "!" where a result differs from the first variant's
+  local rounds=$1 out=${OUT:-/tmp/cuda_ab}
+  shift
+  for variant in "$@"; do
+    for round in $(seq "$rounds"); do
+      local log="$out/${variant//[^A-Za-z0-9_.-]/_}.$round.log"
+      [ -f "$log" ] || continue          # a variant that failed to run
+      awk -v v="$variant" -v r="$round" '
+        /interactions in/ {p = $1; sub(":", "", p); res[p] = $NF; top[p] = -1; order[++n] = p}
+        /device phase/ {i = $3; gsub(",", "", i)
+                        if (i + 0 > top[p]) {top[p] = i + 0; mips[p] = $7}}
+        END {for (k = 1; k <= n; k++) print v, r, order[k], mips[order[k]], res[order[k]]}' \
+        "$log"
+    done
+  done | awk '
+    !($3 in col) {col[$3] = ++ncol; name[ncol] = $3}
+    !($1 in row) {row[$1] = ++nrow; label[nrow] = $1}
+    !(($3) in first) {first[$3] = $5}
+    {cell = $4 ($5 == first[$3] ? "" : "!"); key = row[$1] SUBSEP col[$3]
+     if (key in t) t[key] = t[key] " / " cell; else t[key] = cell}
+    END {printf "%-24s", "variant"; for (c = 1; c <= ncol; c++) printf "  %-22s", name[c]
+         print ""
+         for (r = 1; r <= nrow; r++) {printf "%-24s", label[r]
+           for (c = 1; c <= ncol; c++) printf "  %-22s", t[r SUBSEP c]; print ""}}'
 }
 
 case ${1:-} in
   prepare) shift && prepare "$@" ;;
   run) shift && run "$@" ;;
-  *) echo "usage: bench/cuda_ab.sh prepare REV.. | run ROUNDS VARIANT.." >&2; exit 2 ;;
+  table) shift && table "$@" ;;
+  *) echo "usage: bench/cuda_ab.sh prepare REV.. | run|table ROUNDS VARIANT.." >&2; exit 2 ;;
 esac

@@ -1,4 +1,5 @@
-"""bench/cuda_profile.py: the tables it makes of Nsight Compute's CSV output; bench/cuda_ptx.py."""
+"""bench/cuda_profile.py: the tables it makes of Nsight Compute's CSV output; bench/cuda_ptx.py;
+bench/cuda_ab.sh's table of device phases."""
 import importlib.util
 import os
 import struct
@@ -110,3 +111,28 @@ def test_ptx_tool_reports_registers_and_instructions_where_a_toolkit_is_installe
     assert " bytes of SASS (" in lines[0] and lines[0].endswith(" instructions)")
     assert "registers" in lines[1]
     assert len(lines) == 5
+
+
+def phase_log(mips: dict, result: int = 7) -> str:
+    """A cuda_check.py --phases log: per program, its result and two device phases."""
+    return "".join(
+        f"{name}: 1,000,000 interactions in 1.0 s, result Num(value={result})\n"
+        f"   device phase:    999,000 interactions    0.5 s    {rate} MIPS    9 syncs\n"
+        f"   device phase:      1,000 interactions    0.1 s       0.5 MIPS    4 syncs\n"
+        for name, rate in mips.items())
+
+
+def test_ab_table_lists_the_largest_phase_of_each_program_round_after_round(tmp_path):
+    logs = {"main.1": phase_log({"sort": 600.5, "sum": 1200.0}),
+            "main.2": phase_log({"sort": 610.0, "sum": 1210.0}),
+            "try_X_2.1": phase_log({"sort": 700.0, "sum": 1300.0}, result=8)}
+    for name, text in logs.items():
+        (tmp_path / f"{name}.log").write_text(text)
+    done = subprocess.run(["bash", str(PTX_TOOL.parent / "cuda_ab.sh"), "table", "2", "main",
+                           "try@X=2"], capture_output=True, text=True,
+                          env={**os.environ, "OUT": str(tmp_path)}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert [line.split() for line in done.stdout.splitlines()] == [
+        ["variant", "sort", "sum"],
+        ["main", "600.5", "/", "610.0", "1200.0", "/", "1210.0"],
+        ["try@X=2", "700.0!", "1300.0!"]]
