@@ -11,7 +11,7 @@
 # result, and its device phases (cuda_check.py --phases), then `table`s them: MIPS of each
 # program's largest phase, round after round. Logs go to $OUT (or /tmp/cuda_ab).
 set -uo pipefail
-trees=bench/ab_trees
+trees=bench/ab_trees out=${OUT:-/tmp/cuda_ab}
 files="hvmlang stdlib bench/cuda_check.py bench/programs_gpu tests/test_examples.py \
 tests/rule_nets.py tests/golden/run examples"
 
@@ -22,13 +22,18 @@ prepare() {  # REV..: one copy of the files cuda_check.py needs per revision
   done
 }
 
+log_of() {  # VARIANT ROUND: the file its run's output goes to
+  echo "$out/${1//[^A-Za-z0-9_.-]/_}.$2.log"
+}
+
 run() {  # ROUNDS VARIANT..: device phases of every variant, round after round
-  local rounds=$1 root out=${OUT:-/tmp/cuda_ab}
+  local rounds=$1 root
   shift
   root=$(pwd) && mkdir -p "$out"
   for round in $(seq "$rounds"); do
     for variant in "$@"; do
-      local rev=${variant%%@*} set=() log="$out/${variant//[^A-Za-z0-9_.-]/_}.$round.log"
+      local rev=${variant%%@*} set=() log
+      log=$(log_of "$variant" "$round")
       [[ $variant == *@* ]] && set=(--set "${variant#*@}")
       [ -d "$trees/$rev" ] || { echo "cuda_ab.sh: no copy of $rev (prepare it)" >&2; exit 2; }
       (cd "$trees/$rev" && PYTHONPATH=.:$root/.devdeps CUDA_CHECK_MEM=25769803776 \
@@ -42,11 +47,11 @@ run() {  # ROUNDS VARIANT..: device phases of every variant, round after round
 
 table() {  # ROUNDS VARIANT..: MIPS of each program's largest device phase, a column a program,
   #          rounds separated by "/", "!" where a result differs from the first variant's
-  local rounds=$1 out=${OUT:-/tmp/cuda_ab}
+  local rounds=$1 log
   shift
   for variant in "$@"; do
     for round in $(seq "$rounds"); do
-      local log="$out/${variant//[^A-Za-z0-9_.-]/_}.$round.log"
+      log=$(log_of "$variant" "$round")
       [ -f "$log" ] || continue          # a variant that failed to run
       awk -v v="$variant" -v r="$round" '
         /interactions in/ {p = $1; sub(":", "", p); res[p] = $NF; top[p] = -1; order[++n] = p}
@@ -58,7 +63,7 @@ table() {  # ROUNDS VARIANT..: MIPS of each program's largest device phase, a co
   done | awk '
     !($3 in col) {col[$3] = ++ncol; name[ncol] = $3}
     !($1 in row) {row[$1] = ++nrow; label[nrow] = $1}
-    !(($3) in first) {first[$3] = $5}
+    !($3 in first) {first[$3] = $5}
     {cell = $4 ($5 == first[$3] ? "" : "!"); key = row[$1] SUBSEP col[$3]
      if (key in t) t[key] = t[key] " / " cell; else t[key] = cell}
     END {printf "%-24s", "variant"; for (c = 1; c <= ncol; c++) printf "  %-22s", name[c]
