@@ -234,6 +234,12 @@ def follow(x, vs, vch, ts):
 
 
 @cuda.jit(device=True)
+def node_words(prog, x, tlen):
+    """The split template words of the node at prog[x]: (kept bits, scratch slot) of each port."""
+    return prog[U(x)], prog[U(x + tlen)], prog[U(x + 1)], prog[U(x + 1 + tlen)]
+
+
+@cuda.jit(device=True)
 def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc, npool,
            vpool):
     """REF a meeting the node b: build its template (fusing a root that annihilates with b);
@@ -273,13 +279,13 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
     x = noff + 2 * first
     p0 = k0 = p1 = k1 = 0
     if first < nlen:
-        p0, k0, p1, k1 = prog[U(x)], prog[U(x + tlen)], prog[U(x + 1)], prog[U(x + 1 + tlen)]
+        p0, k0, p1, k1 = node_words(prog, x, tlen)
     for i in range(first, nlen):
         m = (sc[U(i)] >> 4) & ADDR_MASK
         w0 = place(p0, k0, sc)
         w1 = place(p1, k1, sc)
         x += 2
-        p0, k0, p1, k1 = prog[U(x)], prog[U(x + tlen)], prog[U(x + 1)], prog[U(x + 1 + tlen)]
+        p0, k0, p1, k1 = node_words(prog, x, tlen)
         nodes[U(2 * m)] = w0
         nodes[U(2 * m + 1)] = w1
     fence()
