@@ -50,7 +50,6 @@ def test_stalls_are_summed_and_the_most_sampled_instructions_listed():
     assert len(lines) == 4
 
 
-
 def test_stalls_of_a_page_with_source_lines_count_the_sass_rows_only():
     head, body = STALLS.split("\n", 2)[1:]
     mixed = '"File Path","kernels.py"\n"Line No","Source",' + head + "\n" + \
