@@ -39,7 +39,8 @@ from .kernels import U    # indices cast to unsigned: numba adds no negative-ind
 FREE = -1        # mark of a free node (first word) or var cell
 LS = 16          # redex stack of a thread (pairs)
 LS_WORDS = 2 * LS
-CH = 8           # nodes / vars a thread holds ready to use (32 spread its chunks over L1)
+CH = 8           # nodes / vars a refill adds to a thread's chunk (32 spread chunks over L1)
+CHUNK = CH + 4   # a chunk's room: commute refills one holding up to 3 entries
 CHECK = 64       # interactions of a chain between two looks at whether the GPU is emptying
 EMPTYING = 4     # it is once fewer than 1/EMPTYING of a pass's threads are still running
 LOCAL_SCR = 64   # scratch words a thread keeps in local memory (wider programs: global `scr`)
@@ -118,36 +119,47 @@ wire_commuted = cuda.jit(device=True)(K.wire_commuted.py_func)
 
 
 @cuda.jit(device=True)
+def grab(ctl, counter, scarce):
+    """Reserve entries at ctl[counter]: 4 when free slots are scarce, else CH. Every thread
+    asks a constant, so ptxas folds a warp's adds to one counter into one atomic."""
+    if scarce:
+        return cuda.atomic.add(ctl, counter, 4), 4
+    return cuda.atomic.add(ctl, counter, CH), CH
+
+
+@cuda.jit(device=True)
 def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft, arr, stride):
-    """Top the chunk `ch` up from the pool, then from the bump pointer, marking the slots it
-    takes from there FREE in `arr` (entry i at stride * i) until they are written, so that no
-    slot past the bump pointer needs a mark; False if the chunk stays empty.
-    It takes CH entries, or 4 once free slots are SCARCE: the entries a thread holds when its
-    launch ends stay unused until the next compaction, and with a hundred thousand threads
-    holding CH each, a nearly full heap ran out while most of its free slots sat in chunks.
-    Under `soft` free slots the thread, and every thread of the next launches, defers calls."""
-    c = ts[slot]
+    """Add CH entries to the chunk `ch` (4 once free slots are SCARCE) from the pool, or when
+    the pool is empty from the bump pointer, marking the slots it takes from there FREE in
+    `arr` (entry i at stride * i) until they are written, so that no slot past the bump pointer
+    needs a mark; False if the chunk stays empty. The entries a thread holds when its launch
+    ends stay unused until the next compaction: with a hundred thousand threads holding CH
+    each, a nearly full heap ran out while most of its free slots sat in chunks. Under `soft`
+    free slots the thread, and every thread of the next launches, defers calls."""
+    c0 = c = ts[slot]
     top = ctl[clen]
-    free = top - ctl[cpos] + cap - ctl[cbump]
+    pos = ctl[cpos]                   # only grows during a launch: a stale value is smaller
+    free = top - pos + cap - ctl[cbump]
     if free < soft:
         ts[T_DEFER] = 1
         if ctl[C_DEFER] == 0:
             ctl[C_DEFER] = 1
-    want = (CH if free > SCARCE else 4) - c
-    p = cuda.atomic.add(ctl, cpos, want)
-    while want > 0 and p < top:
-        ch[U(c)] = pool[U(p)]
-        c += 1
-        p += 1
-        want -= 1
-    if want > 0:
-        b = cuda.atomic.add(ctl, cbump, want)
-        while want > 0 and b < cap:
+    scarce = free <= SCARCE
+    if pos < top:
+        p, n = grab(ctl, cpos, scarce)
+        while n > 0 and p < top:
+            ch[U(c)] = pool[U(p)]
+            c += 1
+            p += 1
+            n -= 1
+    if c == c0:
+        b, n = grab(ctl, cbump, scarce)
+        while n > 0 and b < cap:
             ch[U(c)] = b
             arr[U(stride * b)] = FREE
             c += 1
             b += 1
-            want -= 1
+            n -= 1
     ts[slot] = c
     if c == 0:
         ctl[C_FULL] = 1
@@ -486,8 +498,8 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
         return
     cuda.atomic.add(ctl, C_STARTED + parity, 1)
     ts = cuda.local.array(TS_SIZE, np.int64)
-    nch = cuda.local.array(CH, np.uint32)   # indices fit 32 bits (ADDR_MASK); halved, the
-    vch = cuda.local.array(CH, np.uint32)   # chunks leave more of L1 to the other threads
+    nch = cuda.local.array(CHUNK, np.uint32)   # indices fit 32 bits (ADDR_MASK); halved, the
+    vch = cuda.local.array(CHUNK, np.uint32)   # chunks leave more of L1 to the other threads
     for k in range(TS_SIZE):
         ts[k] = 0
     ts[T_SHARE] = share
