@@ -46,15 +46,16 @@ EMPTYING = 4     # it is once fewer than 1/EMPTYING of a pass's threads are stil
 LOCAL_SCR = 64   # scratch words a thread keeps in local memory (wider programs: global `scr`)
 SCARCE = 1 << 22  # free slots (pool and past the bump pointer) under which chunks take only 4
 
-# ctl: frontier counters (three, rotating), counters, allocators, flags, and the counters of
-# frontier redexes taken beyond the first one per thread (three, rotating with the frontiers)
+# ctl: frontier counters (three, rotating), counters, flags; then each hot atomic counter on a
+# cache line of its own (128 bytes), so that no two queue at one L2 slice: the allocators and
+# the counters of frontier redexes taken beyond the first one per thread (three, rotating)
 C_CNT = 0
 C_ANNI, C_COMM, C_ERAS, C_DREF, C_OPER = range(3, 8)
-C_NBUMP, C_VBUMP, C_NPOS, C_NLEN, C_VPOS, C_VLEN, C_LABEL, C_FULL = range(8, 16)
-C_TAKEN = 16
-C_DCNT, C_DEFER = 19, 20     # calls in dfr; whether free slots have fallen under a soft limit
-C_STARTED, C_FINISHED = 21, 24   # threads of a pass that started / finished (three, rotating)
-CTL_SIZE = 27
+C_FULL, C_DEFER = 8, 9       # a thread could not allocate; free slots under a soft limit
+C_NPOS, C_NLEN, C_NBUMP, C_VPOS, C_VLEN, C_VBUMP = 16, 17, 32, 48, 49, 64
+C_LABEL, C_TAKEN, C_DCNT = 80, 96, 112      # fresh labels; taken (three); calls in dfr
+C_STARTED, C_FINISHED = 128, 131   # threads of a pass that started / finished (three, rotating)
+CTL_SIZE = 134
 
 # par: sizes that stay fixed during a phase
 P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH, P_NSOFT, P_VSOFT, P_SHARED = range(8)
