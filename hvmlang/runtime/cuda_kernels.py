@@ -253,7 +253,7 @@ def node_words(prog, x, tlen):
 
 
 @cuda.jit(device=True)
-def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc, npool,
+def expand(a, b, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc, npool,
            vpool):
     """REF a meeting the node b: build its template (fusing a root that annihilates with b);
     interactions done, or -1 when no memory was left (nothing written)."""
@@ -312,10 +312,7 @@ def expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, pr
         link(place(prog[U(row + D_ROOT)], prog[U(row + D_RKX)], sc), b, vs, ts, lst, vch, fout, dfr,
              ctl, cout)
         return 1
-    ib = (b >> 4) & ADDR_MASK
-    b1 = l2_load(nodes, 2 * ib)
-    b2 = l2_load(nodes, 2 * ib + 1)
-    release(nodes, 2, ib, nch, ts, T_NC)
+    release(nodes, 2, (b >> 4) & ADDR_MASK, nch, ts, T_NC)
     link(place(prog[U(noff)], prog[U(noff + tlen)], sc), b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
     link(place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], sc), b2, vs, ts, lst, vch, fout, dfr,
          ctl, cout)
@@ -358,17 +355,16 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, df
 
 
 @cuda.jit(device=True)
-def operate(a, b, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
+def operate(a, b, b1, b2, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
     """NUM a meeting OPR b: compute when the first operand is a number, else swap sides."""
     ib = (b >> 4) & ADDR_MASK
-    x = follow(l2_load(nodes, 2 * ib), vs, vch, ts)
+    x = follow(b1, vs, vch, ts)
     code = (b >> LAB_SHIFT) & LAB_MASK
     ts[T_OPER] += 1
     if (x & TAG_MASK) == NUM:
         val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
-        r = l2_load(nodes, 2 * ib + 1)
         release(nodes, 2, ib, nch, ts, T_NC)
-        link((val << 4) | NUM, r, vs, ts, lst, vch, fout, dfr, ctl, cout)
+        link((val << 4) | NUM, b2, vs, ts, lst, vch, fout, dfr, ctl, cout)
     else:
         nodes[U(2 * ib)] = a
         fence()
@@ -378,7 +374,7 @@ def operate(a, b, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
 
 
 @cuda.jit(device=True)
-def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool):
+def switch(a, b, b1, r, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool):
     """NUM a meeting SWI b: pick a branch (annihilating a plain branch pair at once)."""
     ib = (b >> 4) & ADDR_MASK
     val = (a >> 4) & NUM_MASK
@@ -388,8 +384,7 @@ def switch(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool)
                  par[P_NSOFT], nodes, 2)
         if c == 0:
             return -1
-    br = follow(l2_load(nodes, 2 * ib), vs, vch, ts)
-    r = l2_load(nodes, 2 * ib + 1)
+    br = follow(b1, vs, vch, ts)
     if val == 0:
         p = r
         q = ERA
@@ -425,13 +420,17 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog
     if ta > tb:
         a, b = b, a
         ta, tb = tb, ta
-    if ta >= CON:
-        ia = (a >> 4) & ADDR_MASK
-        ib = (b >> 4) & ADDR_MASK
-        a1 = l2_load(nodes, 2 * ia)
-        a2 = l2_load(nodes, 2 * ia + 1)
+    # every rule that reads b's words reads them here, where a warp's threads in different
+    # rules issue their loads together, not one rule's after another's
+    ib = (b >> 4) & ADDR_MASK
+    b1 = b2 = 0
+    if tb >= CON:
         b1 = l2_load(nodes, 2 * ib)
         b2 = l2_load(nodes, 2 * ib + 1)
+    if ta >= CON:
+        ia = (a >> 4) & ADDR_MASK
+        a1 = l2_load(nodes, 2 * ia)
+        a2 = l2_load(nodes, 2 * ia + 1)
         if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
             release(nodes, 2, ia, nch, ts, T_NC)
             release(nodes, 2, ib, nch, ts, T_NC)
@@ -442,17 +441,14 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog
         return commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl,
                        cout, par, npool, vpool)
     if ta == REF and tb >= CON and tb != DUP:
-        return expand(a, b, tb, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc,
-                      npool, vpool)
+        return expand(a, b, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog,
+                      sc, npool, vpool)
     if tb == OPR and ta == NUM:
-        return operate(a, b, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch)
+        return operate(a, b, b1, b2, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch)
     if tb == K.SWI and ta == NUM:
-        return switch(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool)
+        return switch(a, b, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool)
     if tb >= CON:
         # ERA erases the node; NUM and REF are copied into both aux ports
-        ib = (b >> 4) & ADDR_MASK
-        b1 = l2_load(nodes, 2 * ib)
-        b2 = l2_load(nodes, 2 * ib + 1)
         release(nodes, 2, ib, nch, ts, T_NC)
         link(a, b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
         link(a, b2, vs, ts, lst, vch, fout, dfr, ctl, cout)
