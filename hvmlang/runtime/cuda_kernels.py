@@ -253,10 +253,10 @@ def node_words(prog, x, tlen):
 
 
 @cuda.jit(device=True)
-def expand(a, b, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc, npool,
-           vpool):
-    """REF a meeting the node b: build its template (fusing a root that annihilates with b);
-    interactions done, or -1 when no memory was left (nothing written)."""
+def expand(a, b, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc,
+           npool, vpool):
+    """REF a meeting the node b (at ib, words b1 b2): build its template (fusing a root that
+    annihilates with b); interactions done, or -1 when no memory was left (nothing written)."""
     row = (a >> 4) * D_COLS
     nlen = prog[U(row + D_NLEN)]
     vlen = prog[U(row + D_VLEN)]
@@ -312,7 +312,7 @@ def expand(a, b, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par
         link(place(prog[U(row + D_ROOT)], prog[U(row + D_RKX)], sc), b, vs, ts, lst, vch, fout, dfr,
              ctl, cout)
         return 1
-    release(nodes, 2, (b >> 4) & ADDR_MASK, nch, ts, T_NC)
+    release(nodes, 2, ib, nch, ts, T_NC)
     link(place(prog[U(noff)], prog[U(noff + tlen)], sc), b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
     link(place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], sc), b2, vs, ts, lst, vch, fout, dfr,
          ctl, cout)
@@ -355,9 +355,9 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, df
 
 
 @cuda.jit(device=True)
-def operate(a, b, b1, b2, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
-    """NUM a meeting OPR b: compute when the first operand is a number, else swap sides."""
-    ib = (b >> 4) & ADDR_MASK
+def operate(a, b, ib, b1, b2, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
+    """NUM a meeting OPR b (at ib, words b1 b2): compute when the first operand is a number,
+    else swap sides."""
     x = follow(b1, vs, vch, ts)
     code = (b >> LAB_SHIFT) & LAB_MASK
     ts[T_OPER] += 1
@@ -374,9 +374,9 @@ def operate(a, b, b1, b2, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
 
 
 @cuda.jit(device=True)
-def switch(a, b, b1, r, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool):
-    """NUM a meeting SWI b: pick a branch (annihilating a plain branch pair at once)."""
-    ib = (b >> 4) & ADDR_MASK
+def switch(a, ib, b1, r, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool):
+    """NUM a meeting SWI node ib (words b1, r): pick a branch (annihilating a plain branch
+    pair at once)."""
     val = (a >> 4) & NUM_MASK
     c = 0
     if val != 0:
@@ -441,12 +441,13 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog
         return commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl,
                        cout, par, npool, vpool)
     if ta == REF and tb >= CON and tb != DUP:
-        return expand(a, b, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog,
-                      sc, npool, vpool)
+        return expand(a, b, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par,
+                      prog, sc, npool, vpool)
     if tb == OPR and ta == NUM:
-        return operate(a, b, b1, b2, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch)
+        return operate(a, b, ib, b1, b2, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch)
     if tb == K.SWI and ta == NUM:
-        return switch(a, b, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool)
+        return switch(a, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par,
+                      npool)
     if tb >= CON:
         # ERA erases the node; NUM and REF are copied into both aux ports
         release(nodes, 2, ib, nch, ts, T_NC)
