@@ -96,16 +96,24 @@ def test_a_template_of_no_nodes_is_expanded_without_reading_past_the_book():
     assert print_net(check("@main = r & @five ~ (* r)\n@five = #5").net) == "#5"
 
 
-@pytest.mark.parametrize("shared, local", [(48 << 10, 64), (0, 64), (0, 4)],
-                         ids=["shared", "local", "global"])
-def test_scratch_in_shared_local_or_global_memory(shared, local, monkeypatch):
-    """A thread keeps its redex stack and scratch in shared memory when its block's fit SHARED
-    bytes, else its stack in local memory and its scratch there too when the program's fits
-    LOCAL_SCR words, or in its slice of the global `scr`: all three give the reference's
-    results."""
+STACK_BYTES = 8 * (cuda_kernels.LS_WORDS + 1)      # a thread's stack when it is shared alone
+
+
+@pytest.mark.parametrize("shared, local, place", [
+    (48 << 10, 64, "BOTH_SHARED"), (32 * STACK_BYTES, 64, "STACK_SHARED"),
+    (32 * STACK_BYTES, 4, "STACK_SHARED"), (0, 64, "IN_LOCAL"), (0, 4, "IN_LOCAL")],
+    ids=["shared", "stack shared, scratch local", "stack shared, scratch global", "local",
+         "global"])
+def test_stack_and_scratch_in_shared_local_or_global_memory(shared, local, place, monkeypatch):
+    """A thread keeps its redex stack and scratch in shared memory when a half block's take at
+    most half of SHARED bytes, else its stack alone when a block's stacks fit, else in local
+    memory; a scratch not in shared memory is local when the program's fits LOCAL_SCR words,
+    else in the thread's slice of the global `scr`: all give the reference's results."""
     monkeypatch.setattr(cuda, "SHARED", shared)
     monkeypatch.setattr(cuda_kernels, "LOCAL_SCR", local)
-    assert print_net(check(TREE).net) == "#16"
+    machine, result = check_machine(TREE)
+    assert print_net(result.net) == "#16"
+    assert machine.device.place == getattr(cuda_kernels, place)
     check("@main = a & @c2 ~ (@c2 (@c2 (@inc (#0 a))))\n" + CHURCH)
 
 
@@ -124,21 +132,19 @@ def test_a_stack_of_two_pairs_in_shared_or_local_memory(shared, monkeypatch):
     assert (machine.device.shared > 0) == (shared > 0)
 
 
-@pytest.mark.parametrize("room, block, shared", [(32, 32, 32), (31, 64, 0)],
-                         ids=["half fits", "none fits"])
-def test_blocks_halved_when_only_half_fit_their_stacks_in_shared_memory(room, block, shared,
-                                                                        monkeypatch):
-    """A program whose threads' stacks and scratch fit shared memory for half a block runs in
-    blocks of half the threads, with both in shared memory; one for which not even half fits
-    keeps whole blocks, with both in local memory."""
-    from hvmlang.runtime.layout import pack
-    prog = pack(parse_book(TREE, "<test>"))
-    thread = 8 * (2 * prog.width + 1 + cuda_kernels.LS_WORDS)
-    monkeypatch.setattr(cuda, "BLOCK", 64)
-    monkeypatch.setattr(cuda, "SHARED", thread * room)
-    machine, result = check_machine(TREE)
-    assert print_net(result.net) == "#16"
-    assert (machine.device.block, machine.device.shared) == (block, thread * shared)
+@pytest.mark.parametrize("sw, block, place", [(13, 64, "BOTH_SHARED"), (25, 128, "STACK_SHARED"),
+                                              (41, 128, "STACK_SHARED")],
+                         ids=["sum_tree", "sum_rec", "bitonic"])
+def test_blocks_of_both_only_when_a_half_block_takes_half_the_shared_memory(sw, block, place,
+                                                                             monkeypatch):
+    """With the default constants, sum_tree22's scratch (13 words) and stack fit a block of 64
+    threads in half of SHARED, so it gets 18 warps an SM from those; sum_rec24's (25) and
+    bitonic18's (41) would get 14 and 12, and share their stacks alone in blocks of 128."""
+    k = cuda_kernels
+    expect = {"BOTH_SHARED": 8 * (sw + k.LS_WORDS) * block,
+              "STACK_SHARED": 8 * (k.LS_WORDS + 1) * block}[place]
+    monkeypatch.setattr(cuda, "BLOCK", 128)
+    assert cuda.placement(sw, k) == (block, expect, getattr(k, place))
 
 
 @pytest.mark.parametrize("main, net", [

@@ -105,6 +105,23 @@ def free_gpu_memory() -> float:
     return context.get_memory_info()[0]
 
 
+def placement(sw: int, k) -> tuple[int, int, int]:
+    """(threads a block, bytes of shared memory a block, k.P_PLACE) for a scratch of sw words.
+    What an SM holds decides: with 88 registers a thread, 20 warps in blocks of 128 threads, 22
+    in blocks of 64, and 228 KB of shared memory. Both the stack and the scratch go to shared
+    memory when a block of 64 threads takes at most half of SHARED (9 blocks, 18 warps an SM,
+    or more); a larger block of both would leave 12-14 warps, so then the stack alone goes
+    there (LS_WORDS + 1 words a thread, 20 warps) and the scratch to local memory (H100:
+    bitonic18 +10%, sum_rec24 +4%; sum_tree22 +7% from its blocks of 64 instead of 128)."""
+    both, stack = 8 * (sw + k.LS_WORDS), 8 * (k.LS_WORDS + 1)
+    half = max(32, BLOCK // 2)
+    if both * half <= SHARED // 2:
+        return half, both * half, k.BOTH_SHARED
+    if stack * BLOCK <= SHARED:
+        return BLOCK, stack * BLOCK, k.STACK_SHARED
+    return BLOCK, 0, k.IN_LOCAL
+
+
 class Device:
     """The device copy of a Machine's heap: arrays of the host's capacity (scaled down to what
     the GPU has free), frontiers, pools."""
@@ -115,11 +132,8 @@ class Device:
         self.host = (m.nodes.size // 2, m.vs.size)
         sw = 2 * m.prog.width + 1          # node and var slots, the zero slot (layout)
         self.threads = max(BLOCK, min(MAX_THREADS, (32 << 20) // sw) // BLOCK * BLOCK)
-        tw = 8 * (sw + self.k.LS_WORDS)     # bytes of a thread's stack and scratch
-        fits = [b for b in (BLOCK, max(32, BLOCK // 2)) if tw * b <= SHARED]
-        self.block = fits[0] if fits else BLOCK     # halved only when that lets it fit
-        self.shared = tw * self.block if fits else 0
-        wide = not self.shared and sw > self.k.LOCAL_SCR
+        self.block, self.shared, self.place = placement(sw, self.k)
+        wide = self.place != self.k.BOTH_SHARED and sw > self.k.LOCAL_SCR
         scratch = self.threads * sw if wide else 1     # else in shared or local memory
         global _spare
         spare, _spare = _spare, None
@@ -147,7 +161,7 @@ class Device:
         lablo = int(m.st[K.S_LABLO])
         self.soft = (self.ncap // SOFT, self.vcap // SOFT)
         self.par = cuda.to_device(np.array([self.ncap, self.vcap, lablo, m.prog.width, sw,
-                                            *self.soft, int(self.shared > 0)], np.int64))
+                                            *self.soft, self.place], np.int64))
         self.ctl = cuda.device_array(self.k.CTL_SIZE, np.int64)
 
     def retire(self):

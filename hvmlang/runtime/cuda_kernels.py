@@ -6,8 +6,9 @@ pre-packed book (layout.Program.words). `step` reduces one frontier: thread t ta
 then the next untaken one, and drains each through a small stack for at most `steps`
 interactions, or until the pass's frontier is taken and most threads have finished; the redexes
 it leaves go to the next frontier through an atomic increment. A thread's stack and the scratch
-its expansions place ports from are in shared memory when its block's fit (par P_SHARED), else
-in local memory: with a hundred thousand threads, local memory overflowed the SMs' L1. Links
+its expansions place ports from are in shared memory (par P_PLACE): both when a block's are
+small, else the stack alone, with the scratch in local memory (or, for wide programs, in `scr`):
+with a hundred thousand threads, local memory overflowed the SMs' L1. Links
 deposit into var cells with an atomic exchange (the first end to arrive leaves its port, the
 second takes it, frees the cell and goes on), so the nodes of a redex belong to the thread
 holding it and their aux ports need no atomics. Nodes and vars come from per-thread chunks
@@ -58,7 +59,8 @@ C_STARTED, C_FINISHED = 128, 131   # threads of a pass that started / finished (
 CTL_SIZE = 134
 
 # par: sizes that stay fixed during a phase
-P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH, P_NSOFT, P_VSOFT, P_SHARED = range(8)
+P_NCAP, P_VCAP, P_LABLO, P_WIDTH, P_SWIDTH, P_NSOFT, P_VSOFT, P_PLACE = range(8)
+IN_LOCAL, BOTH_SHARED, STACK_SHARED = range(3)   # par[P_PLACE]: where stacks and scratch are
 PAR_SIZE = 8
 
 # per-thread state: counters, chunk fill, local stack pointer, share flag, defer flag
@@ -503,19 +505,24 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
     ts[T_SHARE] = share
     ts[T_DEFER] = ctl[C_DEFER]
     sw = par[P_SWIDTH]
-    if par[P_SHARED] != 0:
+    place = par[P_PLACE]
+    tile = cuda.shared.array(0, types.int64)
+    if place == BOTH_SHARED:
         # a thread's sw + LS_WORDS words, contiguous: C layout, so no access multiplies by a
         # run-time stride; their count is odd (sw is), so a warp's words fall in distinct banks
-        tile = cuda.shared.array(0, types.int64)
         at = cuda.threadIdx.x * (sw + LS_WORDS)
         sc = tile[at:at + sw]
         lst = tile[at + sw:at + sw + LS_WORDS]
-    elif sw <= LOCAL_SCR:
-        sc = cuda.local.array(LOCAL_SCR, np.int64)
-        lst = cuda.local.array(LS_WORDS, np.int64)
     else:
-        sc = scr[tid * sw:(tid + 1) * sw]
-        lst = cuda.local.array(LS_WORDS, np.int64)
+        if place == STACK_SHARED:
+            at = cuda.threadIdx.x * (LS_WORDS + 1)     # odd, for distinct banks again
+            lst = tile[at:at + LS_WORDS]
+        else:
+            lst = cuda.local.array(LS_WORDS, np.int64)
+        if sw <= LOCAL_SCR:
+            sc = cuda.local.array(LOCAL_SCR, np.int64)
+        else:
+            sc = scr[tid * sw:(tid + 1) * sw]
     sc[sw - 1] = 0              # the zero slot (layout), read by `place` for plain ports
     i = tid
     while i < count:
