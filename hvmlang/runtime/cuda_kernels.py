@@ -505,16 +505,16 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
     ts[T_SHARE] = share
     ts[T_DEFER] = ctl[C_DEFER]
     sw = par[P_SWIDTH]
-    place = par[P_PLACE]
+    where = par[P_PLACE]
     tile = cuda.shared.array(0, types.int64)
-    if place == BOTH_SHARED:
+    if where == BOTH_SHARED:
         # a thread's sw + LS_WORDS words, contiguous: C layout, so no access multiplies by a
         # run-time stride; their count is odd (sw is), so a warp's words fall in distinct banks
         at = cuda.threadIdx.x * (sw + LS_WORDS)
         sc = tile[at:at + sw]
         lst = tile[at + sw:at + sw + LS_WORDS]
     else:
-        if place == STACK_SHARED:
+        if where == STACK_SHARED:
             at = cuda.threadIdx.x * (LS_WORDS + 1)     # odd, for distinct banks again
             lst = tile[at:at + LS_WORDS]
         else:
