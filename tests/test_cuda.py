@@ -132,19 +132,17 @@ def test_a_stack_of_two_pairs_in_shared_or_local_memory(shared, monkeypatch):
     assert (machine.device.shared > 0) == (shared > 0)
 
 
-@pytest.mark.parametrize("sw, block, place", [(13, 64, "BOTH_SHARED"), (25, 128, "STACK_SHARED"),
-                                              (41, 128, "STACK_SHARED")],
-                         ids=["sum_tree", "sum_rec", "bitonic"])
-def test_blocks_of_both_only_when_a_half_block_takes_half_the_shared_memory(sw, block, place,
-                                                                             monkeypatch):
-    """With the default constants, sum_tree22's scratch (13 words) and stack fit a block of 64
-    threads in half of SHARED, so it gets 18 warps an SM from those; sum_rec24's (25) and
-    bitonic18's (41) would get 14 and 12, and share their stacks alone in blocks of 128."""
-    k = cuda_kernels
-    expect = {"BOTH_SHARED": 8 * (sw + k.LS_WORDS) * block,
-              "STACK_SHARED": 8 * (k.LS_WORDS + 1) * block}[place]
+@pytest.mark.parametrize("sw, block, shared, place", [
+    (13, 64, 23_040, "BOTH_SHARED"), (25, 128, 33_792, "STACK_SHARED"),
+    (41, 128, 33_792, "STACK_SHARED")], ids=["sum_tree", "sum_rec", "bitonic"])
+def test_blocks_of_both_only_when_a_half_block_takes_half_the_shared_memory(sw, block, shared,
+                                                                             place, monkeypatch):
+    """With the default constants, sum_tree22's scratch (13 words) and stack (32) fit a block of
+    64 threads in half of SHARED, so it gets 18 warps an SM from those; sum_rec24's (25) and
+    bitonic18's (41) would get 14 and 12, and share their stacks alone (33 words a thread) in
+    blocks of 128."""
     monkeypatch.setattr(cuda, "BLOCK", 128)
-    assert cuda.placement(sw, k) == (block, expect, getattr(k, place))
+    assert cuda.placement(sw, cuda_kernels) == (block, shared, getattr(cuda_kernels, place))
 
 
 @pytest.mark.parametrize("main, net", [
