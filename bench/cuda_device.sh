@@ -2,7 +2,7 @@
 # One call on the GPU machine: correctness against the expected outputs, device phases, and
 # the bench tables of the cuda and cpu backends. Logs go to $OUT (or /tmp/cuda_out).
 # Usage: bench/cuda_device.sh [check] [counters] [phases] [trace] [sweep] [nofence] [acqrel]
-#        [resources] [maxreg64] [maxreg128] [bench] [cpu] [parallel] [profile] [memory]
+#        [resources] [maxreg64] [maxreg128] [bench] [cpu] [parallel] [profile] [memory] [span]
 # (default: check counters phases bench cpu)
 export PYTHONPATH=.devdeps:. PYTHONUNBUFFERED=1
 OUT=${OUT:-/tmp/cuda_out}; mkdir -p "$OUT"
@@ -55,6 +55,9 @@ for s in $steps; do
               CUDA_CHECK_MEM=25769803776 timeout 150 python3 bench/cuda_profile.py memory \
                 bench/programs_gpu/sum_rec24.hvm --skip 30 --set MAX_THREADS=$threads
             done 2>&1 | tee "$OUT/memory.log" ;;
+    span)   for threads in 84480 16896; do   # 20 and 4 warps an SM of an H100's 132
+              timeout 150 python3 bench/memory_span.py $threads
+            done 2>&1 | tee "$OUT/span.log" ;;
     parallel) timeout 200 python3 bench/run.py --compare -t 16 --repeat 3 2>&1 \
               | tee "$OUT/bench_parallel.log" ;;
   esac

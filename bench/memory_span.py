@@ -2,8 +2,8 @@
 whether the span of memory a kernel touches costs it (TLB reach, L2 and DRAM), apart from
 everything else the cuda backend's kernel does. Run on a GPU machine:
 
-    python bench/pending/memory_span.py            # 132 SMs x 20 warps of threads
-    python bench/pending/memory_span.py 16896      # four warps an SM
+    python bench/memory_span.py            # 132 SMs x 20 warps of threads
+    python bench/memory_span.py 16896      # four warps an SM
 """
 from __future__ import annotations
 
