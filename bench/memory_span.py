@@ -12,8 +12,9 @@ import time
 
 import numpy as np
 
-if not hasattr(np, "row_stack"):      # numba-cuda 0.30 calls it; NumPy 2.5 removed it
-    np.row_stack = np.vstack
+from hvmlang.runtime.cuda import restore_row_stack
+
+restore_row_stack()
 from numba import cuda, uint64  # noqa: E402
 
 ROUNDS = 256                          # dependent operations a thread

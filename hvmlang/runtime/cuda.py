@@ -61,6 +61,12 @@ _kernels = _heap = None
 _spare = None     # ((ncap, vcap), arrays) of the last run's device heap, for the next run
 
 
+def restore_row_stack():
+    """Put back np.row_stack, which numba-cuda 0.30 calls and NumPy 2.5 removed."""
+    if not hasattr(np, "row_stack"):
+        np.row_stack = np.vstack
+
+
 def load() -> float:
     """Import numba.cuda and compile (or load) the device kernels; seconds it took.
 
@@ -68,8 +74,7 @@ def load() -> float:
     global _kernels, _heap
     if _kernels is not None:
         return 0.0
-    if not hasattr(np, "row_stack"):      # numba-cuda 0.30 calls it; NumPy 2.5 removed it
-        np.row_stack = np.vstack
+    restore_row_stack()
     start = time.perf_counter()
     try:
         from numba import cuda
