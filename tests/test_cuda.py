@@ -156,13 +156,16 @@ def test_fresh_labels_and_cycles(main, net):
 
 
 def test_device_heap_fills_and_is_compacted(monkeypatch):
-    """A heap of a few hundred slots: the device runs out, gathers its free slots, goes on."""
+    """A heap of a few hundred slots: the device runs out, gathers its free slots, goes on; the
+    slots an expansion took before it ran out are marked FREE again, so none leaks."""
+    from hvmlang.runtime import kernels as K
     calls = []
     compact = cuda.Device.compact
     monkeypatch.setattr(cuda.Device, "compact", lambda dev, ctl: calls.append(compact(dev, ctl)))
-    r = check(TREE.replace("#4", "#5"), mem_bytes=1 << 15)
+    machine, r = check_machine(TREE.replace("#4", "#5"), mem_bytes=1 << 15)
     assert print_net(r.net) == "#32"
     assert len(calls) > 1          # the one after the upload, then at least one more
+    assert (machine.st[K.S_NBUMP], machine.st[K.S_VBUMP]) == (1, K.ROOT + 1)
 
 
 @pytest.mark.parametrize("main", ["r & @sumt ~ (#5 (t r)) & @gen ~ (#5 t)",
@@ -281,9 +284,10 @@ def test_a_net_reduced_on_the_device_comes_back_empty():
 
 
 def test_a_device_heap_of_stale_words_comes_back_empty():
-    """Device arrays are never cleared (a run takes over the last run's): the threads mark FREE
-    every slot they take past the bump pointers, so a net reduced on a heap full of stale words
-    still leaves no node and no var but the root in use."""
+    """Device arrays are never cleared (a run takes over the last run's): a thread marks FREE
+    every slot of its chunks that its launch leaves unused, those it took past the bump
+    pointers too, so a net reduced on a heap full of stale words still leaves no node and no
+    var but the root in use."""
     from hvmlang.runtime import kernels as K
     first, _ = machine_run(TREE, 1 << 20)
     for arr in first.device.arrays:

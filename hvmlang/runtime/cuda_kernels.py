@@ -98,6 +98,23 @@ def _l2_load(typingctx, array, index):
     return types.int64(array, index), codegen
 
 
+@intrinsic
+def _l2_pair(typingctx, array, index):
+    """(array[index], array[index + 1]) by one 16-byte relaxed load at GPU scope (a node's two
+    words; index even, so the pair is aligned)."""
+    def codegen(context, builder, signature, args):
+        view = context.make_array(signature.args[0])(context, builder, args[0])
+        address = builder.gep(view.data, [args[1]])
+        word = ir.IntType(64)
+        asm = ir.InlineAsm(ir.FunctionType(ir.LiteralStructType([word, word]), [address.type]),
+                           "ld.relaxed.gpu.global.v2.s64 {$0, $1}, [$2];", "=l,=l,l",
+                           side_effect=True)
+        pair = builder.call(asm, [address])
+        return context.make_tuple(builder, signature.return_type,
+                                  [builder.extract_value(pair, 0), builder.extract_value(pair, 1)])
+    return types.UniTuple(types.int64, 2)(array, index), codegen
+
+
 if config.ENABLE_CUDASIM:
     @cuda.jit(device=True)
     def fence():
@@ -108,9 +125,15 @@ if config.ENABLE_CUDASIM:
     def l2_load(array, index):
         """The simulator's read."""
         return array[index]
+
+    @cuda.jit(device=True)
+    def l2_pair(array, index):
+        """The simulator's read of two words."""
+        return array[index], array[index + 1]
 else:
     fence = _fence
     l2_load = _l2_load
+    l2_pair = _l2_pair
 
 apply_op = cuda.jit(device=True)(K.apply_op.py_func)
 place = cuda.jit(device=True)(K.place.py_func)
@@ -131,14 +154,13 @@ def grab(ctl, counter, scarce):
 
 
 @cuda.jit(device=True)
-def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft, arr, stride):
+def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
     """Add CH entries to the chunk `ch` (4 once free slots are SCARCE) from the pool, or when
-    the pool is empty from the bump pointer, marking the slots it takes from there FREE in
-    `arr` (entry i at stride * i) until they are written, so that no slot past the bump pointer
-    needs a mark; False if the chunk stays empty. The entries a thread holds when its launch
-    ends stay unused until the next compaction: with a hundred thousand threads holding CH
-    each, a nearly full heap ran out while most of its free slots sat in chunks. Under `soft`
-    free slots the thread, and every thread of the next launches, defers calls."""
+    the pool is empty from the bump pointer; False if the chunk stays empty. A chunk's entries
+    are not marked FREE while it holds them (they are when the launch ends), and stay unused
+    until the next compaction: with a hundred thousand threads holding CH each, a nearly full
+    heap ran out while most of its free slots sat in chunks. Under `soft` free slots the
+    thread, and every thread of the next launches, defers calls."""
     c0 = c = ts[slot]
     top = ctl[clen]
     pos = ctl[cpos]                   # only grows during a launch: a stale value is smaller
@@ -159,7 +181,6 @@ def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft, arr, stride):
         b, n = grab(ctl, cbump, scarce)
         while n > 0 and b < cap:
             ch[U(c)] = b
-            arr[U(stride * b)] = FREE
             c += 1
             b += 1
             n -= 1
@@ -171,10 +192,9 @@ def refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft, arr, stride):
 
 
 @cuda.jit(device=True)
-def take(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft, arr, stride):
-    """An index from the chunk (0 if none can be had); it stays marked FREE until written."""
-    if ts[slot] == 0 and not refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft, arr,
-                                    stride):
+def take(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
+    """An index from the chunk (0 if none can be had)."""
+    if ts[slot] == 0 and not refill(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft):
         return 0
     c = ts[slot] - 1
     ts[slot] = c
@@ -183,12 +203,30 @@ def take(ch, ts, slot, pool, ctl, cpos, clen, cbump, cap, soft, arr, stride):
 
 @cuda.jit(device=True)
 def release(arr, stride, i, ch, ts, slot):
-    """Mark entry i free and keep it for this thread's next allocations if there is room."""
-    arr[U(stride * i)] = FREE
+    """Keep entry i for this thread's next allocations if there is room (unmarked: it is
+    marked FREE if it leaves the chunk unwritten), else mark it free."""
     c = ts[slot]
     if c < CH:
         ch[U(c)] = i
         ts[slot] = c + 1
+    else:
+        arr[U(stride * i)] = FREE
+
+
+@cuda.jit(device=True)
+def mark_free(arr, stride, ch, n):
+    """Mark the first n entries of a chunk FREE (a launch's end: the host sees them)."""
+    for k in range(n):
+        arr[U(stride * ch[U(k)])] = FREE
+
+
+@cuda.jit(device=True)
+def unwind(nodes, vs, sc, first, nodes_taken, w, vars_taken):
+    """Mark FREE the slots an expansion took before it ran out of memory."""
+    for i in range(first, nodes_taken):
+        nodes[U(2 * ((sc[U(i)] >> 4) & ADDR_MASK))] = FREE
+    for j in range(vars_taken):
+        vs[U((sc[U(w + j)] >> 4) & ADDR_MASK)] = FREE
 
 
 @cuda.jit(device=True)
@@ -266,18 +304,26 @@ def expand(a, b, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout,
     w = par[P_WIDTH]
     fuse = ((prog[U(row + D_FUSE)] ^ b) & ~ADDR_BITS) == 0
     first = 1 if fuse else 0
+    nodes_taken = nlen
+    vars_taken = 0
     for i in range(first, nlen):
         m = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
-                 par[P_NSOFT], nodes, 2)
+                 par[P_NSOFT])
         if m == 0:
-            return -1
+            nodes_taken = i
+            break
         sc[U(i)] = m << 4
-    for j in range(vlen):
-        v = take(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP],
-                 par[P_VSOFT], vs, 1)
-        if v == 0:
-            return -1
-        sc[U(w + j)] = v << 4
+    if nodes_taken == nlen:
+        for j in range(vlen):
+            v = take(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP],
+                     par[P_VSOFT])
+            if v == 0:
+                break
+            sc[U(w + j)] = v << 4
+            vars_taken = j + 1
+    if vars_taken < vlen or nodes_taken < nlen:
+        unwind(nodes, vs, sc, first, nodes_taken, w, vars_taken)
+        return -1
     noff = prog[U(row + D_NOFF)]
     tlen = 2 * (nlen + rlen)
     nlab = prog[U(row + D_NLAB)]
@@ -329,10 +375,10 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, df
     memory was left."""
     if ts[T_NC] < 2:
         refill(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
-               par[P_NSOFT], nodes, 2)
+               par[P_NSOFT])
     if ts[T_VC] < 4:
         refill(vch, ts, T_VC, vpool, ctl, C_VPOS, C_VLEN, C_VBUMP, par[P_VCAP],
-               par[P_VSOFT], vs, 1)
+               par[P_VSOFT])
     if ts[T_NC] < 2 or ts[T_VC] < 4:
         ctl[C_FULL] = 1
         return -1
@@ -383,7 +429,7 @@ def switch(a, ib, b1, r, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par
     c = 0
     if val != 0:
         c = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
-                 par[P_NSOFT], nodes, 2)
+                 par[P_NSOFT])
         if c == 0:
             return -1
     br = follow(b1, vs, vch, ts)
@@ -398,8 +444,7 @@ def switch(a, ib, b1, r, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par
     ts[T_OPER] += 1
     if (br & ~ADDR_BITS) == CON:
         ic = (br >> 4) & ADDR_MASK
-        c1 = l2_load(nodes, 2 * ic)
-        c2 = l2_load(nodes, 2 * ic + 1)
+        c1, c2 = l2_pair(nodes, 2 * ic)
         release(nodes, 2, ib, nch, ts, T_NC)
         release(nodes, 2, ic, nch, ts, T_NC)
         fence()
@@ -427,12 +472,10 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog
     ib = (b >> 4) & ADDR_MASK
     b1 = b2 = 0
     if tb >= CON:
-        b1 = l2_load(nodes, 2 * ib)
-        b2 = l2_load(nodes, 2 * ib + 1)
+        b1, b2 = l2_pair(nodes, 2 * ib)
     if ta >= CON:
         ia = (a >> 4) & ADDR_MASK
-        a1 = l2_load(nodes, 2 * ia)
-        a2 = l2_load(nodes, 2 * ia + 1)
+        a1, a2 = l2_pair(nodes, 2 * ia)
         if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
             release(nodes, 2, ia, nch, ts, T_NC)
             release(nodes, 2, ib, nch, ts, T_NC)
@@ -551,6 +594,8 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
             fout[U(2 * j)] = lst[U(2 * k)]
             fout[U(2 * j + 1)] = lst[U(2 * k + 1)]
         i = nthreads + cuda.atomic.add(ctl, ctaken, 1)
+    mark_free(nodes, 2, nch, ts[T_NC])
+    mark_free(vs, 1, vch, ts[T_VC])
     for k in range(5):
         if ts[k] != 0:
             cuda.atomic.add(ctl, C_ANNI + k, ts[k])
