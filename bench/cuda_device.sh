@@ -10,16 +10,17 @@ steps=${*:-check counters phases bench cpu}
 nvidia-smi --query-gpu=name,memory.total,clocks.sm --format=csv,noheader | tee "$OUT/gpu.txt"
 gpu=(bench/programs_gpu/*.hvm)
 
-edit_experiment() {  # NAME SED: the device phases with cuda_kernels.py edited by SED, in a copy
+edit_experiment() {  # NAME FILE SED: the device phases with runtime/FILE edited by SED, in a copy
   rm -rf "/tmp/$1" && cp -r . "/tmp/$1" && (cd "/tmp/$1" &&
-    sed -i "$2" hvmlang/runtime/cuda_kernels.py &&
+    sed -i "$3" "hvmlang/runtime/$2" &&
     timeout 100 python3 bench/cuda_check.py --phases "${gpu[@]}" 2>&1) | tee "$OUT/$1.log"
 }
 fence_experiment() {  # NAME PTX: the device phases with FENCE_PTX = PTX
-  edit_experiment "$1" "s/^FENCE_PTX = .*/FENCE_PTX = \"$2\"/"
+  edit_experiment "$1" cuda_asm.py "s/^FENCE_PTX = .*/FENCE_PTX = \"$2\"/"
 }
 maxreg_experiment() {  # N: the device phases with the step kernel limited to N registers
-  edit_experiment "maxreg$1" "s/^          cache=True)/          cache=True, max_registers=$1)/"
+  edit_experiment "maxreg$1" cuda_kernels.py \
+    "s/^          cache=True)/          cache=True, max_registers=$1)/"
 }
 for s in $steps; do
   case $s in

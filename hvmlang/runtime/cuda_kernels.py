@@ -8,10 +8,12 @@ interactions, or until the pass's frontier is taken and most threads have finish
 it leaves go to the next frontier through an atomic increment. A thread's stack and the scratch
 its expansions place ports from are in shared memory (par P_PLACE): both when a block's are
 small, else the stack alone, with the scratch in local memory (or, for wide programs, in `scr`):
-with a hundred thousand threads, local memory overflowed the SMs' L1. Links
-deposit into var cells with an atomic exchange (the first end to arrive leaves its port, the
-second takes it, frees the cell and goes on), so the nodes of a redex belong to the thread
-holding it and their aux ports need no atomics. Nodes and vars come from per-thread chunks
+with a hundred thousand threads, local memory overflowed the SMs' L1. Links deposit into var
+cells with an atomic exchange (the first end to arrive leaves its port, the second takes it,
+frees the cell and goes on), so the nodes of a redex belong to the thread holding it and their
+aux ports need no atomics. A rule leaves its links (and the fence that publishes its new
+nodes) to the chain loop, which makes them after every rule, so that a warp's threads in
+different rules wait for their exchanges together. Nodes and vars come from per-thread chunks
 refilled from a pool of free indices (`compact` gathers it) or from the bump pointers; REF
 expansions reserve fresh DUP labels with an atomic add. A thread that cannot allocate sets
 C_FULL, hands the redexes of that chain on untouched and goes on with its next frontier redex
@@ -26,10 +28,9 @@ HVM.log/HVM.print on the cpu kernel).
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir
 from numba import config, cuda, types
-from numba.extending import intrinsic
 
+from . import cuda_asm
 from . import kernels as K
 from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_FUSE, D_NDUP, D_NLAB, D_NLEN, D_NOFF,
                       D_RKX, D_RLEN, D_ROFF, D_ROOT, D_VLEN, DUP, ERA, FLIP, LAB_MASK,
@@ -42,6 +43,8 @@ LS = 16          # redex stack of a thread (pairs)
 LS_WORDS = 2 * LS
 CH = 8           # nodes / vars a refill adds to a thread's chunk (32 spread chunks over L1)
 CHUNK = CH + 4   # a chunk's room: commute refills one holding up to 3 entries
+LQ = 5           # links a rule leaves to the chain loop (a template's first three redexes and
+LQ_WORDS = 2 * LQ  # two roots; an expansion makes the links of more redexes itself)
 CHECK = 64       # interactions of a chain between two looks at whether the GPU is emptying
 EMPTYING = 4     # it is once fewer than 1/EMPTYING of a pass's threads are still running
 LOCAL_SCR = 64   # scratch words a thread keeps in local memory (wider programs: global `scr`)
@@ -67,53 +70,6 @@ PAR_SIZE = 8
 T_ANNI, T_COMM, T_ERAS, T_DREF, T_OPER, T_NC, T_VC, T_SP, T_SHARE, T_DEFER = range(10)
 TS_SIZE = 10
 
-# the fence between a rule's node writes and the exchanges that publish them (a PTX string, so
-# that bench/cuda_device.sh can try others: acqrel, nofence)
-FENCE_PTX = "membar.gl;"
-
-
-@intrinsic
-def _fence(typingctx):
-    """The PTX fence FENCE_PTX between the node writes of a rule and the exchanges that
-    publish them. The reading side needs none: nodes are read from L2 (l2_load) at addresses
-    that came out of those exchanges."""
-    def codegen(context, builder, signature, args):
-        asm = ir.InlineAsm(ir.FunctionType(ir.VoidType(), []), FENCE_PTX, "~{memory}",
-                           side_effect=True)
-        builder.call(asm, [])
-        return context.get_dummy_value()
-    return types.void(), codegen
-
-
-@intrinsic
-def _l2_load(typingctx, array, index):
-    """array[index] by a relaxed load at GPU scope, which reads L2 (an SM's L1 does not see
-    other SMs' writes), so that a node built by another thread needs no fence before it."""
-    def codegen(context, builder, signature, args):
-        view = context.make_array(signature.args[0])(context, builder, args[0])
-        address = builder.gep(view.data, [args[1]])
-        asm = ir.InlineAsm(ir.FunctionType(ir.IntType(64), [address.type]),
-                           "ld.relaxed.gpu.global.s64 $0, [$1];", "=l,l", side_effect=True)
-        return builder.call(asm, [address])
-    return types.int64(array, index), codegen
-
-
-@intrinsic
-def _l2_pair(typingctx, array, index):
-    """(array[index], array[index + 1]) by one 16-byte relaxed load at GPU scope (a node's two
-    words; index even, so the pair is aligned)."""
-    def codegen(context, builder, signature, args):
-        view = context.make_array(signature.args[0])(context, builder, args[0])
-        address = builder.gep(view.data, [args[1]])
-        word = ir.IntType(64)
-        asm = ir.InlineAsm(ir.FunctionType(ir.LiteralStructType([word, word]), [address.type]),
-                           "ld.relaxed.gpu.global.v2.s64 {$0, $1}, [$2];", "=l,=l,l",
-                           side_effect=True)
-        pair = builder.call(asm, [address])
-        return context.make_tuple(builder, signature.return_type,
-                                  [builder.extract_value(pair, 0), builder.extract_value(pair, 1)])
-    return types.UniTuple(types.int64, 2)(array, index), codegen
-
 
 if config.ENABLE_CUDASIM:
     @cuda.jit(device=True)
@@ -131,9 +87,9 @@ if config.ENABLE_CUDASIM:
         """The simulator's read of two words."""
         return array[index], array[index + 1]
 else:
-    fence = _fence
-    l2_load = _l2_load
-    l2_pair = _l2_pair
+    fence = cuda_asm.fence
+    l2_load = cuda_asm.l2_load
+    l2_pair = cuda_asm.l2_pair
 
 apply_op = cuda.jit(device=True)(K.apply_op.py_func)
 place = cuda.jit(device=True)(K.place.py_func)
@@ -287,6 +243,21 @@ def follow(x, vs, vch, ts):
 
 
 @cuda.jit(device=True)
+def queue(links, k, x, y):
+    """Leave the link of x with y to the chain loop, in slot k (a constant: the slots are
+    registers)."""
+    links[2 * k] = x
+    links[2 * k + 1] = y
+
+
+@cuda.jit(device=True)
+def template_redex(prog, at, tlen, sc):
+    """The two ports, placed, of the template redex at prog[at]."""
+    return (place(prog[U(at)], prog[U(at + tlen)], sc),
+            place(prog[U(at + 1)], prog[U(at + 1 + tlen)], sc))
+
+
+@cuda.jit(device=True)
 def node_words(prog, x, tlen):
     """The split template words of the node at prog[x]: (kept bits, scratch slot) of each port."""
     return prog[U(x)], prog[U(x + tlen)], prog[U(x + 1)], prog[U(x + 1 + tlen)]
@@ -294,9 +265,11 @@ def node_words(prog, x, tlen):
 
 @cuda.jit(device=True)
 def expand(a, b, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc,
-           npool, vpool):
+           npool, vpool, links):
     """REF a meeting the node b (at ib, words b1 b2): build its template (fusing a root that
-    annihilates with b); interactions done, or -1 when no memory was left (nothing written)."""
+    annihilates with b), leaving the links of its first redexes and of its root, in that order,
+    to the chain loop; (interactions done, whether they need a fence), or -1 when no memory was
+    left (nothing written)."""
     row = (a >> 4) * D_COLS
     nlen = prog[U(row + D_NLEN)]
     vlen = prog[U(row + D_VLEN)]
@@ -323,7 +296,7 @@ def expand(a, b, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout,
             vars_taken = j + 1
     if vars_taken < vlen or nodes_taken < nlen:
         unwind(nodes, vs, sc, first, nodes_taken, w, vars_taken)
-        return -1
+        return -1, 0
     noff = prog[U(row + D_NOFF)]
     tlen = 2 * (nlen + rlen)
     nlab = prog[U(row + D_NLAB)]
@@ -349,30 +322,33 @@ def expand(a, b, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout,
         p0, k0, p1, k1 = node_words(prog, x, tlen)
         nodes[U(2 * m)] = w0
         nodes[U(2 * m + 1)] = w1
-    fence()
     roff = prog[U(row + D_ROFF)]
-    for r in range(0, 2 * rlen, 2):
-        link(place(prog[U(roff + r)], prog[U(roff + r + tlen)], sc),
-             place(prog[U(roff + r + 1)], prog[U(roff + r + 1 + tlen)], sc),
-             vs, ts, lst, vch, fout, dfr, ctl, cout)
+    for k in range(LQ - 2):            # unrolled: constant slots
+        if k < rlen:
+            x, y = template_redex(prog, roff + 2 * k, tlen, sc)
+            queue(links, k, x, y)
+    unfenced = 1
+    if rlen > LQ - 2:                  # the redexes that find no slot are linked here
+        fence()
+        unfenced = 0
+        for r in range(2 * (LQ - 2), 2 * rlen, 2):
+            x, y = template_redex(prog, roff + r, tlen, sc)
+            link(x, y, vs, ts, lst, vch, fout, dfr, ctl, cout)
     ts[T_DREF] += 1
     if not fuse:
-        link(place(prog[U(row + D_ROOT)], prog[U(row + D_RKX)], sc), b, vs, ts, lst, vch, fout, dfr,
-             ctl, cout)
-        return 1
+        queue(links, LQ - 2, place(prog[U(row + D_ROOT)], prog[U(row + D_RKX)], sc), b)
+        return 1, unfenced
     release(nodes, 2, ib, nch, ts, T_NC)
-    link(place(prog[U(noff)], prog[U(noff + tlen)], sc), b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
-    link(place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], sc), b2, vs, ts, lst, vch, fout, dfr,
-         ctl, cout)
+    queue(links, LQ - 2, place(prog[U(noff)], prog[U(noff + tlen)], sc), b1)
+    queue(links, LQ - 1, place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], sc), b2)
     ts[T_ANNI] += 1
-    return 2
+    return 2, unfenced
 
 
 @cuda.jit(device=True)
-def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par,
-            npool, vpool):
-    """Two binary nodes of different kinds (aux ports a1 a2, b1 b2) copy each other; -1 when no
-    memory was left."""
+def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, nch, vch, ctl, par, npool, vpool, links):
+    """Two binary nodes of different kinds (aux ports a1 a2, b1 b2) copy each other, queueing
+    four links; -1 when no memory was left."""
     if ts[T_NC] < 2:
         refill(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
                par[P_NSOFT])
@@ -381,7 +357,7 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, df
                par[P_VSOFT])
     if ts[T_NC] < 2 or ts[T_VC] < 4:
         ctl[C_FULL] = 1
-        return -1
+        return -1, 0
     n = ts[T_NC]
     x2 = nch[U(n - 1)]
     y2 = nch[U(n - 2)]
@@ -393,17 +369,16 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, df
     v22 = vch[U(n - 4)]
     ts[T_VC] = n - 4
     wire_commuted(nodes, vs, ia, ib, x2, y2, v11, v12, v21, v22)
-    fence()
-    link(b & ~ADDR_BITS | (ia << 4), a1, vs, ts, lst, vch, fout, dfr, ctl, cout)
-    link(b & ~ADDR_BITS | (x2 << 4), a2, vs, ts, lst, vch, fout, dfr, ctl, cout)
-    link(a & ~ADDR_BITS | (ib << 4), b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
-    link(a & ~ADDR_BITS | (y2 << 4), b2, vs, ts, lst, vch, fout, dfr, ctl, cout)
+    queue(links, 0, b & ~ADDR_BITS | (ia << 4), a1)
+    queue(links, 1, b & ~ADDR_BITS | (x2 << 4), a2)
+    queue(links, 2, a & ~ADDR_BITS | (ib << 4), b1)
+    queue(links, 3, a & ~ADDR_BITS | (y2 << 4), b2)
     ts[T_COMM] += 1
-    return 1
+    return 1, 1
 
 
 @cuda.jit(device=True)
-def operate(a, b, ib, b1, b2, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch):
+def operate(a, b, ib, b1, b2, nodes, vs, ts, vch, nch, links):
     """NUM a meeting OPR b (at ib, words b1 b2): compute when the first operand is a number,
     else swap sides."""
     x = follow(b1, vs, vch, ts)
@@ -412,17 +387,15 @@ def operate(a, b, ib, b1, b2, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch
     if (x & TAG_MASK) == NUM:
         val = apply_op(code, (a >> 4) & NUM_MASK, (x >> 4) & NUM_MASK)
         release(nodes, 2, ib, nch, ts, T_NC)
-        link((val << 4) | NUM, b2, vs, ts, lst, vch, fout, dfr, ctl, cout)
-    else:
-        nodes[U(2 * ib)] = a
-        fence()
-        link((b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT), x, vs, ts, lst, vch, fout, dfr, ctl,
-             cout)
-    return 1
+        queue(links, 0, (val << 4) | NUM, b2)
+        return 1, 0
+    nodes[U(2 * ib)] = a
+    queue(links, 0, (b & LOW_MASK) | ((code ^ FLIP) << LAB_SHIFT), x)
+    return 1, 1
 
 
 @cuda.jit(device=True)
-def switch(a, ib, b1, r, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, npool):
+def switch(a, ib, b1, r, nodes, vs, ts, nch, vch, ctl, par, npool, links):
     """NUM a meeting SWI node ib (words b1, r): pick a branch (annihilating a plain branch
     pair at once)."""
     val = (a >> 4) & NUM_MASK
@@ -431,7 +404,7 @@ def switch(a, ib, b1, r, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par
         c = take(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
                  par[P_NSOFT])
         if c == 0:
-            return -1
+            return -1, 0
     br = follow(b1, vs, vch, ts)
     if val == 0:
         p = r
@@ -447,21 +420,22 @@ def switch(a, ib, b1, r, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par
         c1, c2 = l2_pair(nodes, 2 * ic)
         release(nodes, 2, ib, nch, ts, T_NC)
         release(nodes, 2, ic, nch, ts, T_NC)
-        fence()
-        link(p, c1, vs, ts, lst, vch, fout, dfr, ctl, cout)
-        link(q, c2, vs, ts, lst, vch, fout, dfr, ctl, cout)
+        queue(links, 0, p, c1)
+        queue(links, 1, q, c2)
         ts[T_ANNI] += 1
-        return 2
+        return 2, 1
     nodes[U(2 * ib)] = p
     nodes[U(2 * ib + 1)] = q
-    fence()
-    link((ib << 4) | CON, br, vs, ts, lst, vch, fout, dfr, ctl, cout)
-    return 1
+    queue(links, 0, (ib << 4) | CON, br)
+    return 1, 1
 
 
 @cuda.jit(device=True)
-def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc, npool, vpool):
-    """One redex by the rules of kernels.reduce; interactions done, -1 if out of memory."""
+def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc, npool, vpool,
+             links):
+    """One redex by the rules of kernels.reduce, its links left in `links` for the chain loop:
+    (interactions done, or -1 if out of memory; whether they need a fence before them, to
+    publish the nodes the rule wrote)."""
     ta = a & TAG_MASK
     tb = b & TAG_MASK
     if ta > tb:
@@ -479,32 +453,31 @@ def interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog
         if ta == tb and ((a ^ b) >> LAB_SHIFT) == 0:
             release(nodes, 2, ia, nch, ts, T_NC)
             release(nodes, 2, ib, nch, ts, T_NC)
-            link(a1, b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
-            link(a2, b2, vs, ts, lst, vch, fout, dfr, ctl, cout)
+            queue(links, 0, a1, b1)
+            queue(links, 1, a2, b2)
             ts[T_ANNI] += 1
-            return 1
-        return commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl,
-                       cout, par, npool, vpool)
+            return 1, 0
+        return commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, nch, vch, ctl, par, npool,
+                       vpool, links)
     if ta == REF and tb >= CON and tb != DUP:
         return expand(a, b, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par,
-                      prog, sc, npool, vpool)
+                      prog, sc, npool, vpool, links)
     if tb == OPR and ta == NUM:
-        return operate(a, b, ib, b1, b2, nodes, vs, ts, lst, vch, fout, dfr, ctl, cout, nch)
+        return operate(a, b, ib, b1, b2, nodes, vs, ts, vch, nch, links)
     if tb == K.SWI and ta == NUM:
-        return switch(a, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par,
-                      npool)
+        return switch(a, ib, b1, b2, nodes, vs, ts, nch, vch, ctl, par, npool, links)
     if tb >= CON:
         # ERA erases the node; NUM and REF are copied into both aux ports
         release(nodes, 2, ib, nch, ts, T_NC)
-        link(a, b1, vs, ts, lst, vch, fout, dfr, ctl, cout)
-        link(a, b2, vs, ts, lst, vch, fout, dfr, ctl, cout)
+        queue(links, 0, a, b1)
+        queue(links, 1, a, b2)
         if ta == ERA:
             ts[T_ERAS] += 1
         else:
             ts[T_COMM] += 1
-        return 1
+        return 1, 0
     ts[T_ERAS] += 1      # two nullaries
-    return 1
+    return 1, 0
 
 
 @cuda.jit(device=True)
@@ -541,10 +514,13 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
         return
     cuda.atomic.add(ctl, C_STARTED + parity, 1)
     ts = cuda.local.array(TS_SIZE, np.int64)
+    links = cuda.local.array(LQ_WORDS, np.int64)
     nch = cuda.local.array(CHUNK, np.uint32)   # indices fit 32 bits (ADDR_MASK); halved, the
     vch = cuda.local.array(CHUNK, np.uint32)   # chunks leave more of L1 to the other threads
     for k in range(TS_SIZE):
         ts[k] = 0
+    for k in range(LQ):
+        links[2 * k] = 0              # an empty slot (0 is no port)
     ts[T_SHARE] = share
     ts[T_DEFER] = ctl[C_DEFER]
     sw = par[P_SWIDTH]
@@ -579,11 +555,19 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
             ts[T_SP] = sp
             a = lst[U(2 * sp)]
             b = lst[U(2 * sp + 1)]
-            r = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par, prog, sc,
-                         npool, vpool)
+            r, fenced = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par,
+                                 prog, sc, npool, vpool, links)
             if r < 0:
                 ts[T_SP] = sp + 1      # out of memory: hand the pair on untouched
                 break
+            # the rules' links, made here, where a warp's threads in different rules issue
+            # their fences and exchanges together rather than one rule's after another's
+            if fenced != 0:
+                fence()
+            for k in range(LQ):
+                if links[2 * k] != 0:
+                    link(links[2 * k], links[2 * k + 1], vs, ts, lst, vch, fout, dfr, ctl, cout)
+                    links[2 * k] = 0
             done += r
             if done >= check:
                 check = done + CHECK
