@@ -268,8 +268,7 @@ def expand(a, b, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout,
            npool, vpool, links):
     """REF a meeting the node b (at ib, words b1 b2): build its template (fusing a root that
     annihilates with b), leaving the links of its first redexes and of its root, in that order,
-    to the chain loop; (interactions done, whether they need a fence), or -1 when no memory was
-    left (nothing written)."""
+    to the chain loop; as `interact` (nothing written when no memory was left)."""
     row = (a >> 4) * D_COLS
     nlen = prog[U(row + D_NLEN)]
     vlen = prog[U(row + D_VLEN)]
@@ -347,8 +346,8 @@ def expand(a, b, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout,
 
 @cuda.jit(device=True)
 def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, nch, vch, ctl, par, npool, vpool, links):
-    """Two binary nodes of different kinds (aux ports a1 a2, b1 b2) copy each other, queueing
-    four links; -1 when no memory was left."""
+    """Two binary nodes of different kinds (aux ports a1 a2, b1 b2) copy each other, leaving
+    four links to the chain loop; as `interact`."""
     if ts[T_NC] < 2:
         refill(nch, ts, T_NC, npool, ctl, C_NPOS, C_NLEN, C_NBUMP, par[P_NCAP],
                par[P_NSOFT])
@@ -380,7 +379,7 @@ def commute(a, b, ia, ib, a1, a2, b1, b2, nodes, vs, ts, nch, vch, ctl, par, npo
 @cuda.jit(device=True)
 def operate(a, b, ib, b1, b2, nodes, vs, ts, vch, nch, links):
     """NUM a meeting OPR b (at ib, words b1 b2): compute when the first operand is a number,
-    else swap sides."""
+    else swap sides; as `interact`."""
     x = follow(b1, vs, vch, ts)
     code = (b >> LAB_SHIFT) & LAB_MASK
     ts[T_OPER] += 1
@@ -397,7 +396,7 @@ def operate(a, b, ib, b1, b2, nodes, vs, ts, vch, nch, links):
 @cuda.jit(device=True)
 def switch(a, ib, b1, r, nodes, vs, ts, nch, vch, ctl, par, npool, links):
     """NUM a meeting SWI node ib (words b1, r): pick a branch (annihilating a plain branch
-    pair at once)."""
+    pair at once); as `interact`."""
     val = (a >> 4) & NUM_MASK
     c = 0
     if val != 0:
