@@ -251,8 +251,9 @@ def queue(links, k, x, y):
 
 
 @cuda.jit(device=True)
-def template_redex(prog, at, tlen, sc):
-    """The two ports, placed, of the template redex at prog[at]."""
+def placed_pair(prog, at, tlen, sc):
+    """The template words at prog[at] and prog[at + 1] (a redex, or a fused root's aux ports),
+    placed."""
     return (place(prog[U(at)], prog[U(at + tlen)], sc),
             place(prog[U(at + 1)], prog[U(at + 1 + tlen)], sc))
 
@@ -324,24 +325,25 @@ def expand(a, b, ib, b1, b2, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout,
     roff = prog[U(row + D_ROFF)]
     for k in range(LQ - 2):            # unrolled: constant slots
         if k < rlen:
-            x, y = template_redex(prog, roff + 2 * k, tlen, sc)
+            x, y = placed_pair(prog, roff + 2 * k, tlen, sc)
             queue(links, k, x, y)
-    unfenced = 1
+    needs_fence = 1
     if rlen > LQ - 2:                  # the redexes that find no slot are linked here
         fence()
-        unfenced = 0
+        needs_fence = 0
         for r in range(2 * (LQ - 2), 2 * rlen, 2):
-            x, y = template_redex(prog, roff + r, tlen, sc)
+            x, y = placed_pair(prog, roff + r, tlen, sc)
             link(x, y, vs, ts, lst, vch, fout, dfr, ctl, cout)
     ts[T_DREF] += 1
     if not fuse:
         queue(links, LQ - 2, place(prog[U(row + D_ROOT)], prog[U(row + D_RKX)], sc), b)
-        return 1, unfenced
+        return 1, needs_fence
     release(nodes, 2, ib, nch, ts, T_NC)
-    queue(links, LQ - 2, place(prog[U(noff)], prog[U(noff + tlen)], sc), b1)
-    queue(links, LQ - 1, place(prog[U(noff + 1)], prog[U(noff + 1 + tlen)], sc), b2)
+    x, y = placed_pair(prog, noff, tlen, sc)
+    queue(links, LQ - 2, x, b1)
+    queue(links, LQ - 1, y, b2)
     ts[T_ANNI] += 1
-    return 2, unfenced
+    return 2, needs_fence
 
 
 @cuda.jit(device=True)
@@ -554,14 +556,14 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
             ts[T_SP] = sp
             a = lst[U(2 * sp)]
             b = lst[U(2 * sp + 1)]
-            r, fenced = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par,
+            r, needs_fence = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par,
                                  prog, sc, npool, vpool, links)
             if r < 0:
                 ts[T_SP] = sp + 1      # out of memory: hand the pair on untouched
                 break
             # the rules' links, made here, where a warp's threads in different rules issue
             # their fences and exchanges together rather than one rule's after another's
-            if fenced != 0:
+            if needs_fence != 0:
                 fence()
             for k in range(LQ):
                 if links[2 * k] != 0:
