@@ -3,6 +3,7 @@
     python bench/cuda_profile.py launches bench/programs_gpu/sum_rec24.hvm
     python bench/cuda_profile.py stalls bench/programs_gpu/sum_rec24.hvm --skip 30
     python bench/cuda_profile.py memory bench/programs_gpu/sum_rec24.hvm --set MAX_THREADS=16384
+    python bench/cuda_profile.py sections bench/programs_gpu/bitonic18.hvm --skip 250
 
 `launches` profiles every `step` launch of one run (`cuda_check.py --phases`) and sums their
 time by grid size, with the warps active and the threads an instruction serves, weighted by
@@ -11,7 +12,8 @@ why its warps stalled, in all and at the SASS instructions that took most sample
 keeps ncu's whole source page (a CSV row per SASS instruction), and --source cuda,sass adds the
 source lines of a kernel built with `lineinfo=True`. `memory` profiles --count launches
 (after --skip) with MEMORY_METRICS: where the kernel's loads and stores went (L1 hits of local
-memory, L2, DRAM) and how big the SM's L1 was. --set NAME=VALUE is passed on to cuda_check.py
+memory, L2, DRAM) and how big the SM's L1 was. `sections` prints ncu's own report of one
+launch's SECTIONS: how near each unit (SM issue, L1, L2, DRAM) ran to its peak. --set NAME=VALUE is passed on to cuda_check.py
 (a tuning constant of runtime/cuda.py).
 """
 from __future__ import annotations
@@ -42,6 +44,8 @@ MEMORY_METRICS = ("gpu__time_duration.sum", "launch__grid_size", "smsp__inst_exe
                   "l1tex__t_sectors_pipe_lsu_mem_global_op_atom.sum",
                   "lts__t_sectors.sum", "lts__t_sector_hit_rate.pct",
                   "dram__bytes_read.sum", "dram__bytes_write.sum")
+SECTIONS = ("SpeedOfLight", "MemoryWorkloadAnalysis", "ComputeWorkloadAnalysis", "Occupancy",
+            "SchedulerStats", "WarpStateStats")
 NCU = shutil.which("ncu") or "/usr/local/cuda/bin/ncu"
 
 
@@ -167,9 +171,19 @@ def memory(program: str, skip: int, count: int, settings: list[str]) -> list[str
                              "--metrics", ",".join(MEMORY_METRICS)], program, settings))
 
 
+def sections(program: str, skip: int) -> list[str]:
+    """ncu's text report of SECTIONS for launch skip + 1 of one run of program."""
+    args = ["--launch-skip", str(skip), "--launch-count", "1"]
+    for section in SECTIONS:
+        args += ["--section", section]
+    lines = ncu(args, program).splitlines()
+    start = next((i for i, line in enumerate(lines) if ", Context " in line), 0)
+    return lines[start:]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["launches", "stalls", "memory"])
+    parser.add_argument("what", choices=["launches", "stalls", "memory", "sections"])
     parser.add_argument("program")
     parser.add_argument("--skip", type=int, default=30, help="launches before the one profiled")
     parser.add_argument("--top", type=int, default=20, help="SASS instructions listed")
@@ -184,6 +198,8 @@ def main() -> int:
         lines = launches(a.program)
     elif a.what == "stalls":
         lines = stalls(a.program, a.skip, a.top, a.dump, a.source)
+    elif a.what == "sections":
+        lines = sections(a.program, a.skip)
     else:
         lines = memory(a.program, a.skip, a.count, a.set)
     print(f"{Path(a.program).stem}:")
