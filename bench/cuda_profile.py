@@ -13,8 +13,8 @@ keeps ncu's whole source page (a CSV row per SASS instruction), and --source cud
 source lines of a kernel built with `lineinfo=True`. `memory` profiles --count launches
 (after --skip) with MEMORY_METRICS: where the kernel's loads and stores went (L1 hits of local
 memory, L2, DRAM) and how big the SM's L1 was. `sections` prints ncu's own report of one
-launch's SECTIONS: how near each unit (SM issue, L1, L2, DRAM) ran to its peak. --set NAME=VALUE is passed on to cuda_check.py
-(a tuning constant of runtime/cuda.py).
+launch's SECTIONS: how near each unit (SM issue, L1, L2, DRAM) ran to its peak. --set
+NAME=VALUE is passed on to cuda_check.py (a tuning constant of runtime/cuda.py).
 """
 from __future__ import annotations
 
