@@ -1,29 +1,22 @@
 """Device kernels of the cuda backend: parallel passes over a frontier of redexes (numba.cuda).
 
-Input: the cpu backend's heap (kernels.py port layout and arrays) in device memory, with every
-free node (`nodes[2a]`) and free var cell below the bump pointers marked FREE, and the
-pre-packed book (layout.Program.words). `step` reduces one frontier: thread t takes redex t,
-then the next untaken one, and drains each through a small stack for at most `steps`
-interactions, or until the pass's frontier is taken and most threads have finished; the redexes
-it leaves go to the next frontier through an atomic increment. A thread's stack and the scratch
-its expansions place ports from are in shared memory (par P_PLACE): both when a block's are
-small, else the stack alone, with the scratch in local memory (or, for wide programs, in `scr`):
-with a hundred thousand threads, local memory overflowed the SMs' L1. Links deposit into var
-cells with an atomic exchange (the first end to arrive leaves its port, the second takes it,
-frees the cell and goes on), so the nodes of a redex belong to the thread holding it and their
-aux ports need no atomics. A rule leaves its links (and the fence that publishes its new
-nodes) to the chain loop, which makes them after every rule, so that a warp's threads in
-different rules wait for their exchanges together. Nodes and vars come from per-thread chunks
-refilled from a pool of free indices (`compact` gathers it) or from the bump pointers; REF
-expansions reserve fresh DUP labels with an atomic add. A thread that cannot allocate sets
-C_FULL, hands the redexes of that chain on untouched and goes on with its next frontier redex
-(which may need no memory, or find some that others freed). Once free slots fall under the soft
-limits (par P_NSOFT, P_VSOFT) the threads defer calls (the REF expansions that kernels.reduce
-takes last) to `dfr` instead of stacking them, so the rest of the net is reduced, and frees
-memory, before it grows again; the host hands deferred calls back, most recent first, as the
-frontier empties.
-Rules and counters are those of kernels.reduce (sinks excepted: the host keeps programs that use
-HVM.log/HVM.print on the cpu kernel).
+Input: the cpu backend's heap (kernels.py port layout and arrays) in device memory, free nodes
+(`nodes[2a]`) and var cells below the bump pointers marked FREE, and the pre-packed book
+(layout.Program.words). `step` reduces one frontier: thread t takes redex t, then the next
+untaken one, and drains each through a small stack (in shared memory, par P_PLACE) for at most
+`steps` interactions, or until the frontier is taken and most threads have finished; what it
+leaves goes to the next frontier through an atomic increment. Links deposit into var cells by
+atomic exchange (the first end to arrive leaves its port, the second takes it, frees the cell
+and goes on), so a redex's nodes belong to its thread and their aux ports need no atomics. A
+rule leaves its links (and the fence that publishes its new nodes) to the chain loop, so that a
+warp's threads in different rules wait for their exchanges together. Nodes and vars come from
+per-thread chunks refilled from a pool of free indices (`compact` gathers it) or the bump
+pointers; expansions reserve fresh DUP labels with an atomic add. A thread that cannot allocate
+sets C_FULL and hands that chain's redexes on untouched. Under the soft limits of free slots
+(par P_NSOFT, P_VSOFT) the threads defer calls (the expansions kernels.reduce takes last) to
+`dfr`, so the rest of the net is reduced, and frees memory, before it grows again; the host
+hands them back, most recent first, as the frontier empties. Rules and counters are those of
+kernels.reduce (sinks excepted: the host keeps programs that print on the cpu kernel).
 """
 from __future__ import annotations
 
@@ -35,8 +28,7 @@ from . import kernels as K
 from .kernels import (ADDR_BITS, ADDR_MASK, CON, D_COLS, D_FUSE, D_NDUP, D_NLAB, D_NLEN, D_NOFF,
                       D_RKX, D_RLEN, D_ROFF, D_ROOT, D_VLEN, DUP, ERA, FLIP, LAB_MASK,
                       LAB_SHIFT, LOW_MASK, NSINKS, NUM, NUM_MASK, OPR, REF, TAG_MASK, VAR)
-from .kernels import U    # indices cast to unsigned: numba adds no negative-index wraparound
-#                           code (a fifth of the step kernel's PTX, and 10 of its registers)
+from .kernels import U    # unsigned indices: no wraparound code (a fifth of the PTX)
 
 FREE = -1        # mark of a free node (first word) or var cell
 LS = 16          # redex stack of a thread (pairs)
@@ -50,9 +42,8 @@ EMPTYING = 4     # it is once fewer than 1/EMPTYING of a pass's threads are stil
 LOCAL_SCR = 64   # scratch words a thread keeps in local memory (wider programs: global `scr`)
 SCARCE = 1 << 22  # free slots (pool and past the bump pointer) under which chunks take only 4
 
-# ctl: frontier counters (three, rotating), counters, flags; then each hot atomic counter on a
-# cache line of its own (128 bytes), so that no two queue at one L2 slice: the allocators and
-# the counters of frontier redexes taken beyond the first one per thread (three, rotating)
+# ctl: frontier counters (three, rotating), counters, flags; then each hot atomic counter (the
+# allocators, the frontier redexes taken, three) on a 128-byte line of its own: one L2 slice each
 C_CNT = 0
 C_ANNI, C_COMM, C_ERAS, C_DREF, C_OPER = range(3, 8)
 C_FULL, C_DEFER = 8, 9       # a thread could not allocate; free slots under a soft limit
@@ -244,15 +235,37 @@ def follow(x, vs, vch, ts):
 
 @cuda.jit(device=True)
 def queue(links, k, x, y):
-    """Leave the link of x with y to the chain loop, in slot k (a constant: the slots are
-    registers)."""
+    """Leave the link of x with y to the chain loop, in slot k (constant: slots are registers)."""
     links[2 * k] = x
     links[2 * k + 1] = y
 
 
 @cuda.jit(device=True)
+def next_link(links):
+    """The link left in slot 0 (x 0 if none), every other slot moved one down: the chain loop
+    makes all of a rule's links at one call of `link`, where a call a slot inlined a copy of it
+    each and the kernel's code outgrew the SMs' instruction caches."""
+    x = links[0]
+    y = links[1]
+    for k in range(LQ - 1):
+        links[2 * k] = links[2 * k + 2]
+        links[2 * k + 1] = links[2 * k + 3]
+    links[2 * LQ - 2] = 0
+    return x, y
+
+
+@cuda.jit(device=True)
+def links_left(links):
+    """Whether a slot still holds a link (non-zero: 0 is no port)."""
+    left = 0
+    for k in range(LQ):
+        left |= links[2 * k]
+    return left != 0
+
+
+@cuda.jit(device=True)
 def placed_pair(prog, at, tlen, sc):
-    """The template words at prog[at] and prog[at + 1] (a redex, or a fused root's aux ports),
+    """The template words at prog[at] and prog[at + 1] (a redex, or a fused root's aux ports)
     placed."""
     return (place(prog[U(at)], prog[U(at + tlen)], sc),
             place(prog[U(at + 1)], prog[U(at + 1 + tlen)], sc))
@@ -565,10 +578,10 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
             # their fences and exchanges together rather than one rule's after another's
             if needs_fence != 0:
                 fence()
-            for k in range(LQ):
-                if links[2 * k] != 0:
-                    link(links[2 * k], links[2 * k + 1], vs, ts, lst, vch, fout, dfr, ctl, cout)
-                    links[2 * k] = 0
+            while links_left(links):       # slot k's links in the k-th round, for every thread
+                x, y = next_link(links)
+                if x != 0:
+                    link(x, y, vs, ts, lst, vch, fout, dfr, ctl, cout)
             done += r
             if done >= check:
                 check = done + CHECK
