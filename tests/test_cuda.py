@@ -133,15 +133,15 @@ def test_a_stack_of_two_pairs_in_shared_or_local_memory(shared, monkeypatch):
 
 
 @pytest.mark.parametrize("sw, block, shared, place", [
-    (13, 64, 23_040, "BOTH_SHARED"), (25, 128, 33_792, "STACK_SHARED"),
-    (41, 128, 33_792, "STACK_SHARED")], ids=["sum_tree", "sum_rec", "bitonic"])
+    (13, 32, 11_520, "BOTH_SHARED"), (41, 32, 18_688, "BOTH_SHARED"),
+    (65, 64, 16_896, "STACK_SHARED"), (700, 64, 16_896, "STACK_SHARED")],
+    ids=["sum_tree", "bitonic", "wide", "wider"])
 def test_blocks_of_both_only_when_a_half_block_takes_half_the_shared_memory(sw, block, shared,
                                                                              place, monkeypatch):
-    """With the default constants, sum_tree22's scratch (13 words) and stack (32) fit a block of
-    64 threads in half of SHARED, so it gets 18 warps an SM from those; sum_rec24's (25) and
-    bitonic18's (41) would get 14 and 12, and share their stacks alone (33 words a thread) in
-    blocks of 128."""
-    monkeypatch.setattr(cuda, "BLOCK", 128)
+    """With the default constants, the scratch of the GPU programs (13 to 41 words) and the
+    stack (32) fit blocks of 32 threads in half of SHARED; a wider scratch goes to local memory
+    and the stacks alone (33 words a thread) to shared memory, in blocks of 64."""
+    monkeypatch.setattr(cuda, "BLOCK", 64)
     assert cuda.placement(sw, cuda_kernels) == (block, shared, getattr(cuda_kernels, place))
 
 

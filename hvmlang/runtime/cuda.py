@@ -41,7 +41,7 @@ from .layout import Program, pack
 
 CPU_QUOTA = 1 << 19       # interactions of the cpu kernel before the GPU is first tried
 MAX_THREADS = 1 << 17     # threads of one pass
-BLOCK = 128               # threads per block
+BLOCK = 64                # threads per block (half of it where both stack and scratch fit)
 SHARED = 48 << 10         # shared memory a block may take for its threads' stacks and scratch
 SWEEP_BLOCKS = 1 << 10    # blocks of the heap sweeps of cuda_heap.py (grid-stride loops)
 SPANS = 1 << 16           # most spans of slots that the live entries are counted in
@@ -112,12 +112,12 @@ def free_gpu_memory() -> float:
 
 def placement(sw: int, k) -> tuple[int, int, int]:
     """(threads a block, bytes of shared memory a block, k.P_PLACE) for a scratch of sw words.
-    What an SM holds decides: with 88 registers a thread, 20 warps in blocks of 128 threads, 22
-    in blocks of 64, and 228 KB of shared memory. Both the stack and the scratch go to shared
-    memory when a block of 64 threads takes at most half of SHARED (9 blocks, 18 warps an SM,
-    or more); a larger block of both would leave 12-14 warps, so then the stack alone goes
-    there (LS_WORDS + 1 words a thread, 20 warps) and the scratch to local memory (H100:
-    bitonic18 +10%, sum_rec24 +4%; sum_tree22 +7% from its blocks of 64 instead of 128)."""
+    Both the stack and the scratch go to shared memory when a block of BLOCK // 2 threads (32)
+    takes at most half of SHARED; otherwise the stack alone (LS_WORDS + 1 words a thread), in
+    blocks of BLOCK, and the scratch to local memory, where a hundred thousand threads' scratch
+    misses the SMs' L1. With the step kernel's 108 registers, blocks of 32 holding both (11, 14
+    and 18 warps an SM for bitonic18, sum_rec24 and sum_tree22) beat the stack alone in blocks
+    of 128 (16 warps) on an H100: bitonic18 +6%, sum_rec24 +10%, sum_tree22 level."""
     both, stack = 8 * (sw + k.LS_WORDS), 8 * (k.LS_WORDS + 1)
     half = max(32, BLOCK // 2)
     if both * half <= SHARED // 2:
