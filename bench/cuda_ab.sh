@@ -2,10 +2,13 @@
 # A/B timing of revisions of the cuda backend on a GPU machine, which has no git history: copy
 # each revision here first, then run the copies there, interleaved, so every variant sees the
 # same card in the same minutes. A variant is a revision, or REV@NAME=VALUE to run it with a
-# tuning constant of runtime/cuda.py changed (cuda_check.py --set).
+# tuning constant of runtime/cuda.py changed (cuda_check.py --set), or REV^NAME=VALUE, prepared
+# as a copy of REV with the constant NAME of runtime/cuda_kernels.py set to VALUE (the kernel
+# compiles its constants in, so they cannot be set at run time).
 #
-#     bench/cuda_ab.sh prepare main zero-slot        # here: copies into bench/ab_trees/
-#     bench/cuda_ab.sh run 2 main zero-slot zero-slot@BLOCK=64    # there (carry bench/ab_trees)
+#     bench/cuda_ab.sh prepare main zero-slot main^LS=12    # here: copies into bench/ab_trees/
+#     bench/cuda_ab.sh run 2 main zero-slot zero-slot@BLOCK=64 main^LS=12    # there (carry
+#                                                                            # bench/ab_trees)
 #
 # `run ROUNDS VARIANT..` lists, per round and variant, each GPU-sized program's interactions and
 # result, and its device phases (cuda_check.py --phases), then `table`s them: MIPS of each
@@ -15,10 +18,16 @@ trees=bench/ab_trees out=${OUT:-/tmp/cuda_ab}
 files="hvmlang stdlib bench/cuda_check.py bench/programs_gpu tests/test_examples.py \
 tests/rule_nets.py tests/golden/run examples"
 
-prepare() {  # REV..: one copy of the files cuda_check.py needs per revision
-  for rev in "$@"; do
-    rm -rf "${trees:?}/$rev" && mkdir -p "$trees/$rev" &&
-      git archive "$rev" $files | tar -x -C "$trees/$rev" || exit 2
+prepare() {  # REV.. or REV^NAME=VALUE..: one copy of the files cuda_check.py needs per revision
+  local kernels=hvmlang/runtime/cuda_kernels.py
+  for tree in "$@"; do
+    local rev=${tree%%^*} set=${tree#*^}
+    rm -rf "${trees:?}/$tree" && mkdir -p "$trees/$tree" &&
+      git archive "$rev" $files | tar -x -C "$trees/$tree" || exit 2
+    [ "$tree" = "$rev" ] && continue
+    local name=${set%%=*}
+    grep -q "^$name = " "$trees/$tree/$kernels" || { echo "no $name in $kernels" >&2; exit 2; }
+    sed -i "s/^$name = .*/$name = ${set#*=}/" "$trees/$tree/$kernels"
   done
 }
 
