@@ -113,11 +113,13 @@ def free_gpu_memory() -> float:
 def placement(sw: int, k) -> tuple[int, int, int]:
     """(threads a block, bytes of shared memory a block, k.P_PLACE) for a scratch of sw words.
     Both the stack and the scratch go to shared memory when a block of BLOCK // 2 threads (32)
-    takes at most half of SHARED; otherwise the stack alone (LS_WORDS + 1 words a thread), in
-    blocks of BLOCK, and the scratch to local memory, where a hundred thousand threads' scratch
-    misses the SMs' L1. With the step kernel's 108 registers, blocks of 32 holding both (11, 14
-    and 18 warps an SM for bitonic18, sum_rec24 and sum_tree22) beat the stack alone in blocks
-    of 128 (16 warps) on an H100: bitonic18 +6%, sum_rec24 +10%, sum_tree22 level."""
+    takes at most half of SHARED (a scratch of up to 64 words); otherwise the stack alone
+    (LS_WORDS + 1 words a thread), in blocks of BLOCK, and the scratch to local memory, or to
+    `scr` when wider than LOCAL_SCR (with the default constants, always). With the step
+    kernel's 108 registers, blocks of 32 holding both (11, 14 and 18 warps an SM for bitonic18,
+    sum_rec24 and sum_tree22) beat the stack alone in blocks of 128 with the scratch in local
+    memory, where a hundred thousand threads' scratch missed the SMs' L1 (16 warps), on an
+    H100: bitonic18 +6%, sum_rec24 +10%, sum_tree22 level."""
     both, stack = 8 * (sw + k.LS_WORDS), 8 * (k.LS_WORDS + 1)
     half = max(32, BLOCK // 2)
     if both * half <= SHARED // 2:

@@ -569,8 +569,8 @@ def step(nodes, vs, fin, fout, dfr, ctl, par, prog, scr, npool, vpool, parity, s
             ts[T_SP] = sp
             a = lst[U(2 * sp)]
             b = lst[U(2 * sp + 1)]
-            r, needs_fence = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout, par,
-                                 prog, sc, npool, vpool, links)
+            r, needs_fence = interact(a, b, nodes, vs, ts, lst, nch, vch, fout, dfr, ctl, cout,
+                                      par, prog, sc, npool, vpool, links)
             if r < 0:
                 ts[T_SP] = sp + 1      # out of memory: hand the pair on untouched
                 break
