@@ -3,8 +3,8 @@
 # each revision here first, then run the copies there, interleaved, so every variant sees the
 # same card in the same minutes. A variant is a revision, or REV@NAME=VALUE to run it with a
 # tuning constant of runtime/cuda.py changed (cuda_check.py --set), or REV^NAME=VALUE, prepared
-# as a copy of REV with the constant NAME of runtime/cuda_kernels.py set to VALUE (the kernel
-# compiles its constants in, so they cannot be set at run time).
+# as a copy of REV with the constant NAME of a runtime/cuda_*.py device module set to VALUE (the
+# kernel compiles its constants in, so they cannot be set at run time).
 #
 #     bench/cuda_ab.sh prepare main zero-slot main^LS=12    # here: copies into bench/ab_trees/
 #     bench/cuda_ab.sh run 2 main zero-slot zero-slot@BLOCK=64 main^LS=12    # there (carry
@@ -19,14 +19,14 @@ files="hvmlang stdlib bench/cuda_check.py bench/programs_gpu tests/test_examples
 tests/rule_nets.py tests/golden/run examples"
 
 prepare() {  # REV.. or REV^NAME=VALUE..: one copy of the files cuda_check.py needs per revision
-  local kernels=hvmlang/runtime/cuda_kernels.py
   for tree in "$@"; do
-    local rev=${tree%%^*} set=${tree#*^}
+    local rev=${tree%%^*} set=${tree#*^} kernels
     rm -rf "${trees:?}/$tree" && mkdir -p "$trees/$tree" &&
       git archive "$rev" $files | tar -x -C "$trees/$tree" || exit 2
     [ "$tree" = "$rev" ] && continue
     local name=${set%%=*}
-    grep -q "^$name = " "$trees/$tree/$kernels" || { echo "no $name in $kernels" >&2; exit 2; }
+    kernels=$(cd "$trees/$tree" && grep -l "^$name = " hvmlang/runtime/cuda_*.py | head -1)
+    [ -n "$kernels" ] || { echo "no $name in hvmlang/runtime/cuda_*.py" >&2; exit 2; }
     sed -i "s/^$name = .*/$name = ${set#*=}/" "$trees/$tree/$kernels"
   done
 }
