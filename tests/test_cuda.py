@@ -214,6 +214,33 @@ def test_phases_slower_than_the_cpu_kernel_space_out_the_next_ones():
     assert cuda.next_stint(1000, 0.01, 1e8) == int(0.01 / cuda.PROBE_SHARE * 1e8)
 
 
+def test_a_phase_that_paid_but_ended_slow_counts_its_slow_end_lost(monkeypatch):
+    """A phase that paid as a whole but ended on slow synchronisations returns the seconds they
+    lost, so the next stint is not the short CPU_QUOTA: on a clock that ticks a second a
+    reading, a tree sum's wide synchronisations beat a cpu kernel of 60 interactions a second
+    and the countdown after it, a few interactions a launch, does not."""
+    import itertools
+    import types
+
+    from hvmlang.runtime.layout import pack
+    clock = itertools.count()
+    monkeypatch.setattr(cuda, "time", types.SimpleNamespace(perf_counter=lambda: next(clock)))
+    text = "@main = r & @sumt ~ (#7 (t s)) & @gen ~ (#7 t) & @loop ~ (s r)\n" \
+        "@loop = (?<(#7 @loop) r> r)\n" + TREE.split("\n", 2)[2]
+    machine = cuda.Machine(pack(parse_book(text, "<test>")), RunOptions(mem_bytes=1 << 20))
+    machine.schedule(machine.boot())
+    machine.kernel(4)
+    machine.cpu_rate = 60.0
+    lost = machine.offload()
+    (total, seconds, *_), = machine.phases
+    end = machine.trace[-cuda.SLOW_SYNCS:]
+    assert seconds < total / machine.cpu_rate                       # the phase paid
+    assert all(row[3] < machine.cpu_rate and row[5] < cuda.SMALL for row in end)
+    assert lost > 0
+    assert lost == pytest.approx(sum(1 - row[3] / machine.cpu_rate for row in end))
+    assert cuda.next_stint(cuda.CPU_QUOTA, lost, machine.cpu_rate) > cuda.CPU_QUOTA
+
+
 def test_a_run_takes_over_the_last_runs_device_heap_of_its_size():
     """A run keeps its device heap's arrays for the next: one of the same size takes them over,
     one of another size allocates its own; every result is the reference's."""

@@ -14,8 +14,8 @@ redexes), and hands them back a frontier's worth at a time, most recent first, w
 frontier runs low, so that a net whose calls unfold breadth-first goes on reducing instead of
 filling the heap and then crawling. Then the live nodes and vars move down to the first slots
 on the device, only they come back (the host's free stacks start empty), and the cpu kernel goes
-on: for CPU_QUOTA interactions after a phase that paid, else long enough that phases which lose
-cost little of its time (`next_stint`). The shared heap format makes the copies plain array
+on: for CPU_QUOTA interactions after a phase that paid to its end, else long enough that phases
+which lose, or end losing, cost little of its time (`next_stint`). The shared heap format makes the copies plain array
 transfers; a run leaves its device heap to the next run of the same size. Limits and Ctrl-C
 are checked between synchronisations. The device heap has the host heap's size, scaled down to
 what the GPU has free (while the host's bump pointers lie past it, the net stays on the cpu
@@ -321,8 +321,10 @@ class Machine(cpu.Machine):
 
     def offload(self) -> float:
         """Reduce on the GPU until no redex is left or the cpu kernel would do better; the
-        seconds the phase took beyond what the cpu kernel would have (0 if the heap in use
-        does not fit the GPU)."""
+        seconds the phase took beyond what the cpu kernel would have, or if more, those its
+        last slow synchronisations took (so that a phase which paid but ended on a small
+        frontier is not tried again at once: bitonic18's next one lost 27-40 ms); 0 if the heap
+        in use does not fit the GPU."""
         start = time.perf_counter()
         if self.device is None or self.device.host != (self.nodes.size // 2, self.vs.size):
             self.device = None                  # the old arrays go before the new ones come
@@ -335,6 +337,7 @@ class Machine(cpu.Machine):
         up_s = time.perf_counter() - sent
         fin, fout = dev.fronts
         parity, count, slow, stuck, syncs, top = 0, int(ctl[0]), 0, 0, 0, int(ctl[0])
+        slow_lost = 0.0         # seconds the slow synchronisations in a row took beyond the cpu
         compactions, compact_s = 0, 0.0
         base = st[K.S_ANNI:K.S_OPER + 1].copy()
         while True:
@@ -358,9 +361,12 @@ class Machine(cpu.Machine):
             st[K.S_ANNI:K.S_OPER + 1] = base + ctl[k.C_ANNI:k.C_OPER + 1]
             self.check_limits()
             done = int(ctl[k.C_ANNI:k.C_OPER + 1].sum()) - r0
-            rate = done / max(time.perf_counter() - t0, 1e-9)
+            elapsed = time.perf_counter() - t0
             waiting = count + int(ctl[k.C_DCNT])
-            slow = slow + 1 if waiting < SMALL and rate < self.cpu_rate else 0
+            if waiting < SMALL and done < elapsed * self.cpu_rate:
+                slow, slow_lost = slow + 1, slow_lost + elapsed - done / self.cpu_rate
+            else:
+                slow, slow_lost = 0, 0.0
             stuck = stuck + 1 if done == 0 else 0
             in_use, full = -1, int(ctl[k.C_FULL])
             if full or dev.running_low(ctl):
@@ -377,7 +383,7 @@ class Machine(cpu.Machine):
         seconds = time.perf_counter() - start
         self.phases.append((total, seconds, syncs, top, compactions, compact_s, up_s,
                             time.perf_counter() - t1))
-        return seconds - total / self.cpu_rate if self.cpu_rate else 0.0
+        return max(seconds - total / self.cpu_rate, slow_lost) if self.cpu_rate else 0.0
 
     def upload(self) -> np.ndarray:
         """Copy the heap and the pending redexes to the device; the host copy of ctl."""
