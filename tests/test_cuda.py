@@ -229,7 +229,7 @@ def test_a_phase_that_paid_but_ended_slow_counts_its_slow_end_lost(monkeypatch):
         "@loop = (?<(#7 @loop) r> r)\n" + TREE.split("\n", 2)[2]
     machine = cuda.Machine(pack(parse_book(text, "<test>")), RunOptions(mem_bytes=1 << 20))
     machine.schedule(machine.boot())
-    machine.kernel(4)
+    machine.kernel(4)                   # the cpu kernel leaves the first redexes pending
     machine.cpu_rate = 60.0
     lost = machine.offload()
     (total, seconds, *_), = machine.phases

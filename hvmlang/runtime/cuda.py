@@ -15,14 +15,14 @@ frontier runs low, so that a net whose calls unfold breadth-first goes on reduci
 filling the heap and then crawling. Then the live nodes and vars move down to the first slots
 on the device, only they come back (the host's free stacks start empty), and the cpu kernel goes
 on: for CPU_QUOTA interactions after a phase that paid to its end, else long enough that phases
-which lose, or end losing, cost little of its time (`next_stint`). The shared heap format makes the copies plain array
-transfers; a run leaves its device heap to the next run of the same size. Limits and Ctrl-C
-are checked between synchronisations. The device heap has the host heap's size, scaled down to
-what the GPU has free (while the host's bump pointers lie past it, the net stays on the cpu
-kernel); when it is full even after gathering the free slots the net goes back to the cpu
-kernel, which grows it up to `mem_bytes` or stops with OutOfMemory. Programs that refer to
-HVM.log / HVM.print run on the cpu kernel alone, since the order of their outputs depends on
-the schedule.
+which lose, or end losing, cost little of its time (`next_stint`). The shared heap format makes
+the copies plain array transfers; a run leaves its device heap to the next run of the same size.
+Limits and Ctrl-C are checked between synchronisations. The device heap has the host heap's
+size, scaled down to what the GPU has free (while the host's bump pointers lie past it, the net
+stays on the cpu kernel); when it is full even after gathering the free slots the net goes back
+to the cpu kernel, which grows it up to `mem_bytes` or stops with OutOfMemory. Programs that
+refer to HVM.log / HVM.print run on the cpu kernel alone, since the order of their outputs
+depends on the schedule.
 
 numba.cuda is imported on first use; with no usable GPU `run` raises BackendUnavailable.
 """
@@ -337,7 +337,7 @@ class Machine(cpu.Machine):
         up_s = time.perf_counter() - sent
         fin, fout = dev.fronts
         parity, count, slow, stuck, syncs, top = 0, int(ctl[0]), 0, 0, 0, int(ctl[0])
-        slow_lost = 0.0         # seconds the slow synchronisations in a row took beyond the cpu
+        slow_lost = 0.0     # seconds the slow synchronisations in a row took past the cpu kernel
         compactions, compact_s = 0, 0.0
         base = st[K.S_ANNI:K.S_OPER + 1].copy()
         while True:
