@@ -350,7 +350,7 @@ def test_trace_accounts_for_every_device_interaction():
         assert [row[5] for row in mine[:-1]] == [row[0] - row[8] for row in mine[1:]]
         start += phase[2]
     assert any(row[7] >= 0 for row in rows)            # a compaction counted the nodes in use
-    assert all(phase[5] + phase[6] + phase[7] <= phase[1] for phase in phases)
+    assert all(phase[5] + phase[6] + phase[7] + phase[8] <= phase[1] for phase in phases)
 
 
 def test_chains_are_cut_while_the_pass_empties(monkeypatch):

@@ -282,7 +282,8 @@ class Machine(cpu.Machine):
         self.device = None
         self.phases = []            # per device phase: (interactions, seconds, syncs, top
         #                             frontier, compactions, seconds spent compacting, seconds
-        #                             spent sending the heap, seconds bringing it back)
+        #                             spent sending the heap, seconds bringing it back, seconds
+        #                             making the device heap: allocating, or the last run's)
         self.trace = []             # per synchronisation: (frontier before, threads, launches,
         #                             interactions, seconds, frontier after, whether a thread
         #                             ran out of memory, nodes in use after a compaction or -1,
@@ -329,6 +330,7 @@ class Machine(cpu.Machine):
         if self.device is None or self.device.host != (self.nodes.size // 2, self.vs.size):
             self.device = None                  # the old arrays go before the new ones come
             self.device = Device(self)
+        made_s = time.perf_counter() - start
         dev, k, st = self.device, self.device.k, self.st
         if st[K.S_NBUMP] > dev.ncap or st[K.S_VBUMP] > dev.vcap:
             return 0.0                          # the heap in use does not fit the GPU
@@ -382,7 +384,7 @@ class Machine(cpu.Machine):
         self.download(ctl, fin, count)
         seconds = time.perf_counter() - start
         self.phases.append((total, seconds, syncs, top, compactions, compact_s, up_s,
-                            time.perf_counter() - t1))
+                            time.perf_counter() - t1, made_s))
         return max(seconds - total / self.cpu_rate, slow_lost) if self.cpu_rate else 0.0
 
     def upload(self) -> np.ndarray:
