@@ -13,8 +13,8 @@ seconds (sending the heap to the device included), MIPS over those seconds less 
 the device heap, synchronisations, the largest frontier, the compactions of the free pools and
 the times taken to make the device heap, to send the heap and to bring it back. As in
 `cuda.run`, a program reuses the device heap of the one before when their sizes match, and
-allocates its own otherwise (sum_tree22's first phase took 99 ms, of which 48 ms were
-synchronisations: allocating 24 GB, and freeing the last program's, took most of the rest).
+allocates its own otherwise: before, every program allocated its own, and sum_tree22's phase
+took 99 ms of which its synchronisations took 48 ms and bringing the heap back 10 ms.
 --trace DIR writes the figures of every synchronisation to DIR/NAME.csv. --set NAME=VALUE
 changes a tuning constant of runtime/cuda.py first. With --counters, each program runs on -b cpu
 and -b cuda: the counters other than OPER must be equal (OPER depends on the order in which
