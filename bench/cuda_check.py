@@ -11,10 +11,11 @@ once with the default schedule and once with every net sent to the device (cpu q
 --phases, each program runs once on -b cuda and its device phases are listed: interactions,
 seconds (sending the heap to the device included), MIPS over those seconds less the making of
 the device heap, synchronisations, the largest frontier, the compactions of the free pools and
-the times taken to make the device heap, to send the heap and to bring it back. As in
-`cuda.run`, a program reuses the device heap of the one before when their sizes match, and
-allocates its own otherwise: before, every program allocated its own, and sum_tree22's phase
-took 99 ms of which its synchronisations took 48 ms and bringing the heap back 10 ms.
+the times taken to make the device heap, to send the heap and to bring it back. Through
+`cuda.complete`, as in `cuda.run`, a program reuses the device heap of the one before when
+their sizes match, and allocates its own otherwise: before, every program allocated its own,
+and sum_tree22's phase took 99 ms of which its synchronisations took 48 ms and bringing the
+heap back 10 ms.
 --trace DIR writes the figures of every synchronisation to DIR/NAME.csv. --set NAME=VALUE
 changes a tuning constant of runtime/cuda.py first. With --counters, each program runs on -b cpu
 and -b cuda: the counters other than OPER must be equal (OPER depends on the order in which
@@ -105,12 +106,11 @@ def phases(paths: list[str], trace_dir: str | None = None) -> None:
     each synchronisation's figures to trace_dir/NAME.csv)."""
     from hvmlang.runtime.api import RunOptions
     from hvmlang.runtime.layout import pack
-    from hvmlang.runtime import cpu
     cuda.load()
     for p in paths:
         book = compile_program(p)
         machine = cuda.Machine(pack(book), RunOptions(mem_bytes=MEM))
-        result = cpu.complete(machine, 0.0)
+        result = cuda.complete(machine, 0.0)
         print(f"{Path(p).stem}: {result.stats.rewrites:,} interactions in "
               f"{result.stats.time:.3f} s, result {str(result.net.root)[:60]}")
         for total, seconds, syncs, top, compactions, compact_s, up_s, back_s, made_s \
@@ -119,8 +119,6 @@ def phases(paths: list[str], trace_dir: str | None = None) -> None:
                   f"{total / max(seconds - made_s, 1e-9) / 1e6:9.1f} MIPS {syncs:6} syncs "
                   f"frontier up to {top:,}, {compactions} compactions ({compact_s:.3f} s), "
                   f"heap made in {made_s:.3f} s, sent in {up_s:.3f} s, back in {back_s:.3f} s")
-        if machine.device is not None:
-            machine.device.retire()
         if trace_dir:
             rows = ["frontier,threads,launches,interactions,seconds,next_frontier,full,"
                     "nodes_in_use,released,deferred"]

@@ -459,7 +459,11 @@ def _pairs(arr, n: int) -> np.ndarray:
 def run(book: net.Book, options: RunOptions, *, initial: int | None = None) -> RunResult:
     """Reduce `book` from its entry point to normal form, on the GPU where it pays."""
     jit = load() + cpu.prepare()
-    machine = Machine(pack(book), options, initial)
+    return complete(Machine(pack(book), options, initial), jit)
+
+
+def complete(machine: Machine, jit: float) -> RunResult:
+    """cpu.complete, then the machine's device heap kept for the next run of its size."""
     result = cpu.complete(machine, jit)
     if machine.device is not None:
         machine.device.retire()
