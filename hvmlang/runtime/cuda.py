@@ -206,14 +206,14 @@ class Device:
         is entry i's number); how many are live."""
         if hi <= lo:
             return 0
-        span = max(64, -(-(hi - lo) // SPANS))
+        span = max(16 * self.h.TILE, -(-(hi - lo) // SPANS))   # few blocks for a small heap
         groups = -(-(hi - lo) // span)
         counts = self.cuda.device_array(groups, np.int64)
-        self.h.count_live[self.grid(groups, BLOCK), BLOCK](arr, stride, lo, hi, span, counts)
+        self.h.count_live[groups, self.h.TILE](arr, stride, lo, hi, span, counts)
         c = counts.copy_to_host()
         offsets = self.cuda.to_device(np.cumsum(c) - c)
-        self.h.number_live[self.grid(groups, BLOCK), BLOCK](arr, stride, lo, hi, span, offsets,
-                                                            base, index)
+        self.h.number_live[groups, self.h.TILE](arr, stride, lo, hi, span, offsets, base,
+                                                index)
         return int(c.sum())
 
     def move_down(self, ctl: np.ndarray, front, pairs: int) -> tuple:
