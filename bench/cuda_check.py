@@ -5,6 +5,7 @@
     python bench/cuda_check.py --set STEPS=64 --set MAX_THREADS=65536 --phases ...
     python bench/cuda_check.py --counters bench/programs/*.hvm
     python bench/cuda_check.py --resources
+    python bench/cuda_check.py --random 1000 --set MAX_THREADS=1024 --set STEPS=16
 
 Each golden run program (tests/golden/run) and example must print what the repository expects,
 once with the default schedule and once with every net sent to the device (cpu quota 1). With
@@ -20,6 +21,9 @@ heap back 10 ms.
 changes a tuning constant of runtime/cuda.py first. With --counters, each program runs on -b cpu
 and -b cuda: the counters other than OPER must be equal (OPER depends on the order in which
 operands arrive). --resources lists each device kernel's registers and local memory per thread.
+With --random N, N typed and N Church random programs (tests/gen_programs.py), every net sent to
+the device (cpu quota 1), must print what the call-by-need evaluator prints: the simulator
+tests run a few dozen, a GPU runs thousands with its real concurrency (--set the schedule).
 """
 from __future__ import annotations
 
@@ -74,6 +78,24 @@ def check() -> int:
             ok = got == expected
             failed += not ok
             print(f"quota {quota:>8} {name:<20} {'ok' if ok else 'WRONG: ' + repr(got[:300])}")
+    return failed
+
+
+def random_programs(count: int) -> int:
+    """`count` programs of each random kind on the device, cpu quota 1; the number whose
+    result differed from the call-by-need evaluator's (each printed)."""
+    import gen_programs
+    from test_random_programs import results
+    cuda.CPU_QUOTA = 1
+    failed = 0
+    for seed in range(count):
+        for kind in ("typed", "church"):
+            text = getattr(gen_programs, kind)(seed)
+            out = results(text, ["cuda"])
+            if len(set(out.values())) != 1:
+                failed += 1
+                print(f"{kind} {seed}: WRONG {out}\n{text}")
+    print(f"{2 * count - failed} of {2 * count} random programs right")
     return failed
 
 
@@ -148,6 +170,8 @@ def main() -> int:
     parser.add_argument("--counters", nargs="*", help="programs whose counters to compare")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="set a tuning constant of hvmlang.runtime.cuda")
+    parser.add_argument("--random", type=int, metavar="N",
+                        help="run N typed and N Church random programs on the device")
     parser.add_argument("--resources", action="store_true",
                         help="list each device kernel's registers and memory per thread")
     a = parser.parse_args()
@@ -163,6 +187,8 @@ def main() -> int:
     if a.phases is not None:
         phases(a.phases, a.trace)
         return 0
+    if a.random is not None:
+        return 1 if random_programs(a.random) else 0
     return 1 if check() else 0
 
 

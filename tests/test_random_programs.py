@@ -27,8 +27,9 @@ def backends() -> list[str]:
     return ["reference", "cpu"]
 
 
-def results(text: str) -> dict:
-    """Backend name (and "direct") -> printed result of the program `text`."""
+def results(text: str, names: list[str] | None = None) -> dict:
+    """Backend name (and "direct") -> printed result of the program `text` on the backends
+    `names` (default `backends()`; bench/cuda_check.py --random names cuda)."""
     program = parse_program(text, "random.hvm")
     reporter = Reporter()
     book = desugar(program, reporter, Options())
@@ -37,7 +38,7 @@ def results(text: str) -> dict:
     assert not errors, f"generated program rejected: {errors[0].message}\n{text}"
     out = {"direct": evaluate(book)}
     nets = prune(compile_net(lower(book, reporter)))
-    for name in backends():
+    for name in names or backends():
         result = runtime.get(name).run(nets, RunOptions(max_rewrites=5_000_000))
         out[name] = readback(result.net, nets)[0]
     return out
